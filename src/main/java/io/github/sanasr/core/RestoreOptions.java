@@ -1,0 +1,161 @@
+package io.github.sanasr.core;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Everything a restoration needs besides the image: immutable, built once by a command, the batch runner or
+ * the command line, and handed to {@link Restorer}.
+ */
+public final class RestoreOptions {
+
+	/** Name of the model shipped with the plugin and used when none is given. */
+	public static final String DEFAULT_MODEL = "sana-sr-compact-x4";
+	/** Tile size 0 means: choose from free memory. */
+	public static final int AUTO_TILE = 0;
+
+	public enum DeviceChoice {
+		AUTO, CPU, GPU;
+
+		public static DeviceChoice parse(final String s) {
+			try {
+				return valueOf(s.trim().toUpperCase(Locale.ROOT));
+			}
+			catch (final IllegalArgumentException | NullPointerException e) {
+				throw new IllegalArgumentException("device must be auto, cpu or gpu, not '" + s + "'");
+			}
+		}
+	}
+
+	private final String model;
+	private final int scale;
+	private final int tile;
+	private final DeviceChoice device;
+	private final String prompt;
+	private final boolean fidelityMap;
+	private final double lowPercentile;
+	private final double highPercentile;
+	private final boolean float32Output;
+
+	private RestoreOptions(final Builder b) {
+		model = b.model;
+		scale = b.scale;
+		tile = b.tile;
+		device = b.device;
+		prompt = b.prompt;
+		fidelityMap = b.fidelityMap;
+		lowPercentile = b.lowPercentile;
+		highPercentile = b.highPercentile;
+		float32Output = b.float32Output;
+	}
+
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	public Builder toBuilder() {
+		return new Builder().model(model).scale(scale).tile(tile).device(device).prompt(prompt)
+			.fidelityMap(fidelityMap).percentiles(lowPercentile, highPercentile).float32Output(float32Output);
+	}
+
+	/** Shipped model name, or a path to a model folder or its model.json. */
+	public String model() { return model; }
+	/** Output scale: the model's native scale, or a smaller one reached by resampling its output. */
+	public int scale() { return scale; }
+	/** Input tile size in pixels, or {@link #AUTO_TILE}. */
+	public int tile() { return tile; }
+	public DeviceChoice device() { return device; }
+	/** Content prompt; null means the model's default. */
+	public String prompt() { return prompt; }
+	public boolean fidelityMap() { return fidelityMap; }
+	public double lowPercentile() { return lowPercentile; }
+	public double highPercentile() { return highPercentile; }
+	/** Write 32-bit float output instead of the input's type. */
+	public boolean float32Output() { return float32Output; }
+
+	@Override
+	public String toString() {
+		return String.format(Locale.ROOT,
+			"model=%s scale=%d tile=%s device=%s prompt=%s fidelity_map=%b percentiles=%s-%s float32=%b", model,
+			scale, tile == AUTO_TILE ? "auto" : Integer.toString(tile), device.name().toLowerCase(Locale.ROOT),
+			prompt == null ? "default" : prompt, fidelityMap, lowPercentile, highPercentile, float32Output);
+	}
+
+	public static final class Builder {
+
+		private String model = DEFAULT_MODEL;
+		private int scale = 4;
+		private int tile = AUTO_TILE;
+		private DeviceChoice device = DeviceChoice.AUTO;
+		private String prompt;
+		private boolean fidelityMap;
+		private double lowPercentile = 0.1;
+		private double highPercentile = 99.9;
+		private boolean float32Output;
+
+		public Builder model(final String m) {
+			model = (m == null || m.isBlank()) ? DEFAULT_MODEL : m.trim();
+			return this;
+		}
+
+		public Builder scale(final int s) {
+			if (s < 2 || s > 8) throw new IllegalArgumentException("scale must be 2, 3 or 4 (got " + s + ")");
+			scale = s;
+			return this;
+		}
+
+		public Builder tile(final int t) {
+			if (t != AUTO_TILE && t < 8) throw new IllegalArgumentException(
+				"tile must be 'auto' or a size of at least 8 input pixels (got " + t + ")");
+			tile = t;
+			return this;
+		}
+
+		/** Parses "auto", "0" or a number. */
+		public Builder tile(final String t) {
+			if (t == null || t.isBlank() || t.trim().equalsIgnoreCase("auto")) return tile(AUTO_TILE);
+			try {
+				return tile(Integer.parseInt(t.trim()));
+			}
+			catch (final NumberFormatException e) {
+				throw new IllegalArgumentException("tile must be 'auto' or a whole number of pixels, not '" + t + "'");
+			}
+		}
+
+		public Builder device(final DeviceChoice d) {
+			device = Objects.requireNonNull(d);
+			return this;
+		}
+
+		public Builder device(final String d) {
+			return device(d == null || d.isBlank() ? DeviceChoice.AUTO : DeviceChoice.parse(d));
+		}
+
+		public Builder prompt(final String p) {
+			prompt = (p == null || p.isBlank() || p.trim().equalsIgnoreCase("default")) ? null : p.trim().toLowerCase(Locale.ROOT);
+			return this;
+		}
+
+		public Builder fidelityMap(final boolean f) {
+			fidelityMap = f;
+			return this;
+		}
+
+		public Builder percentiles(final double low, final double high) {
+			if (!(low >= 0 && high <= 100 && low < high)) throw new IllegalArgumentException(
+				"percentiles must satisfy 0 <= low < high <= 100 (got " + low + ", " + high + ")");
+			lowPercentile = low;
+			highPercentile = high;
+			return this;
+		}
+
+		public Builder float32Output(final boolean f) {
+			float32Output = f;
+			return this;
+		}
+
+		public RestoreOptions build() {
+			return new RestoreOptions(this);
+		}
+	}
+}

@@ -41,11 +41,17 @@ public final class ImageFiles {
 			default:
 		}
 		final ImagePlus imp;
+		// ImageJ's own error for a bad file goes to the Log window (stdout when headless) instead of a modal
+		// dialog that would stall an unattended batch
+		IJ.redirectErrorMessages(true);
 		try {
 			imp = IJ.openImage(path);
 		}
 		catch (final RuntimeException | OutOfMemoryError e) {
 			throw new UnusableFileException("could not be read: " + e);
+		}
+		finally {
+			IJ.redirectErrorMessages(false);
 		}
 		if (imp == null || imp.getWidth() == 0 || imp.getHeight() == 0) {
 			throw new UnusableFileException("could not be read: corrupt or truncated file");

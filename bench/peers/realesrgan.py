@@ -39,6 +39,7 @@ NPZ_NAME = "realesrgan-x4plus.npz"
 SCALE = 4
 DEFAULT_TILE = 128  # LR pixels per tile side: bounds memory to ~0.5 GB on CPU
 DEFAULT_PAD = 10  # LR context around each tile, as realesrgan-ncnn-vulkan's prepadding
+DEFAULT_BORDER = "reflect"  # numpy pad mode at the image border: realesrgan-ncnn-vulkan mirrors (checked vs upscayl-bin)
 BT601 = np.array([0.299, 0.587, 0.114], dtype=np.float64)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -156,17 +157,19 @@ def _tile_starts(length: int, tile: int):
 
 
 @torch.no_grad()
-def upscale_rgb(model: torch.nn.Module, lr: np.ndarray, tile: int = DEFAULT_TILE, pad: int = DEFAULT_PAD) -> np.ndarray:
+def upscale_rgb(model: torch.nn.Module, lr: np.ndarray, tile: int = DEFAULT_TILE, pad: int = DEFAULT_PAD,
+                border: str = DEFAULT_BORDER) -> np.ndarray:
     """x4 of an HxWx3 uint8 image by overlapping tiles.
 
-    The whole image is first edge-replicated by `pad`, so every tile (border
-    ones included) sees `pad` LR pixels of context that are cropped away.
+    The whole image is first padded by `pad` (mirrored by default, like the
+    ncnn runtime), so every tile, border ones included, sees `pad` LR pixels
+    of context that are cropped away.
     """
     if lr.ndim != 3 or lr.shape[2] != 3 or lr.dtype != np.uint8:
         raise ValueError(f"expected HxWx3 uint8, got {lr.shape} {lr.dtype}")
     device = next(model.parameters()).device
     h, w, _ = lr.shape
-    padded = np.pad(lr, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
+    padded = np.pad(lr, ((pad, pad), (pad, pad), (0, 0)), mode=border)
     out = np.empty((SCALE * h, SCALE * w, 3), dtype=np.uint8)
     th, tw = min(tile, h), min(tile, w)
     for y in _tile_starts(h, th):

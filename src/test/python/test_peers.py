@@ -90,8 +90,8 @@ def test_tiled_upscale_equals_whole_image_when_context_covers_receptive_field():
     torch.manual_seed(0)
     model = RRDBNet(num_block=1, num_feat=8, num_grow_ch=4).eval()
     lr = np.random.default_rng(1).integers(0, 256, size=(21, 30, 3), dtype=np.uint8)
-    tiled = realesrgan.upscale_rgb(model, lr, tile=8, pad=20)
-    padded = np.pad(lr, ((20, 20), (20, 20), (0, 0)), mode="edge")
+    tiled = realesrgan.upscale_rgb(model, lr, tile=8, pad=20, border="reflect")
+    padded = np.pad(lr, ((20, 20), (20, 20), (0, 0)), mode="reflect")
     with torch.no_grad():
         whole = model(torch.from_numpy(padded.transpose(2, 0, 1).copy()).float().div(255)[None])[0]
     whole = whole[:, 80:-80, 80:-80].clamp(0, 1).mul(255).round().byte().numpy().transpose(1, 2, 0)

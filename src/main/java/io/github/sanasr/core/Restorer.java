@@ -1,20 +1,344 @@
 package io.github.sanasr.core;
 
 import ij.ImagePlus;
+import ij.io.FileInfo;
+import io.github.sanasr.model.ModelDescriptor;
+import io.github.sanasr.model.ModelException;
+import io.github.sanasr.model.ModelRegistry;
+import io.github.sanasr.model.TileModel;
+import io.github.sanasr.model.TileModelFactory;
+import io.github.sanasr.model.TileOutOfMemoryException;
+
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
- * The core of the plugin: restores one ImagePlus (any type, any C/Z/T layout) into a new one.
- * SKELETON — the signature is the contract used by the commands, the batch runner and the command line;
- * the body is being written.
+ * The core of the plugin: restores one ImagePlus (any type, any C/Z/T layout) into a new one. Per plane:
+ * read ({@link PlaneSource}), normalise ({@link Normalizer}), run the model tile by tile ({@link TilePlan},
+ * {@link TileReader}, {@link TileBlender}), map back and store ({@link OutputImage}), compare with the input
+ * ({@link FidelityMap}); the record of it all goes into {@link Provenance}. The input is only read.
+ * Not thread-safe: use one Restorer per thread (models themselves are shared through a cache).
  */
 public final class Restorer implements AutoCloseable {
 
-	public RestoreResult restore(final ImagePlus input, final RestoreOptions options, final ProgressListener progress)
+	private static final Logger LOG = Logger.getLogger(Restorer.class.getName());
+	public static final String GENERATIVE_STATEMENT = "The pixels of this image were computed by a generative " +
+		"neural network (SANA-SR) from the input; they are a plausible reconstruction, not measurements. " +
+		"Do not quantify fine detail that is absent from the input; see the fidelity map.";
+
+	private final ModelRegistry registry;
+	private final TileModelFactory factory;
+	private Consumer<String> log = LOG::info;
+
+	public Restorer() {
+		this(new ModelRegistry(), TileModelFactory.djl());
+	}
+
+	public Restorer(final ModelRegistry registry, final TileModelFactory factory) {
+		this.registry = registry;
+		this.factory = factory;
+	}
+
+	/** Where notes for the user go (device used, retries); default: java.util.logging. */
+	public Restorer log(final Consumer<String> sink) {
+		log = sink == null ? s -> {} : sink;
+		return this;
+	}
+
+	public RestoreResult restore(final ImagePlus input, final RestoreOptions options, ProgressListener progress)
 		throws RestoreException
 	{
-		throw new RestoreException("Restorer is not implemented yet");
+		if (input == null) throw new RestoreException("No image to restore");
+		if (options == null) throw new RestoreException("No options given");
+		if (progress == null) progress = ProgressListener.NONE;
+		final long start = System.nanoTime();
+		final PlaneSource source;
+		try {
+			source = new PlaneSource(input);
+		}
+		catch (final IllegalArgumentException e) {
+			throw new RestoreException("Cannot read " + input.getTitle() + ": " + e.getMessage());
+		}
+		final ModelDescriptor d = registry.resolve(options.model());
+		final int nativeScale = d.scale(), scale = options.scale();
+		if (scale > nativeScale) throw new RestoreException("Scale " + scale + " is larger than the model's native x" +
+			nativeScale + "; choose a scale from 2 to " + nativeScale);
+		final int prompt = d.promptIndex(options.prompt());
+		final int w = input.getWidth(), h = input.getHeight();
+		checkSize(input, scale, source, options);
+		final int[][] groups = groups(source.components(), d.inputChannels(), d);
+		final List<String> notes = new ArrayList<>();
+		if (source.kind() == PlaneSource.Kind.INDEXED) notes.add("indexed colour input converted to RGB through its colour table");
+
+		final int nC = input.getNChannels(), nZ = input.getNSlices(), nT = input.getNFrames();
+		final OutputImage out = new OutputImage(input, source.kind(), scale, options.float32Output());
+		final FidelityMap fidelity = new FidelityMap(input, source.components(), scale, options.fidelityMap());
+		final NormalisationRecord norms = new NormalisationRecord(input, source);
+		final String device;
+		int tile;
+		final Run run;
+		try (TileModel model = factory.open(d, options.device())) {
+			device = model.device();
+			log.accept("SANA-SR: running " + d.name() + " on " + device);
+			if (options.tile() != RestoreOptions.AUTO_TILE) tile = options.tile();
+			else tile = TileSizer.auto(model.availableMemory(), d.bytesPerOutputPixel(), nativeScale, d.stride(), d.halo());
+			final TilePlan first = new TilePlan(w, h, tile, d.stride(), d.halo());
+			if (options.tile() != RestoreOptions.AUTO_TILE && first.tileSize() != options.tile()) notes.add("tile " +
+				options.tile() + " adjusted to " + first.tileSize() + " (stride " + d.stride() + ", overlap " + first.overlap() + ")");
+			tile = first.tileSize();
+			run = new Run(model, d, prompt, nativeScale, scale, progress, (long) nC * nZ * nT * groups.length, first.count());
+			for (int t = 1; t <= nT; t++)
+				for (int z = 1; z <= nZ; z++)
+					for (int c = 1; c <= nC; c++) {
+						final float[][] measured = source.read(c, z, t);
+						final float[][] result = new float[measured.length][];
+						final double[] ranges = new double[measured.length];
+						for (final int[] g : groups) {
+							final float[][] in = new float[g.length][];
+							for (int k = 0; k < g.length; k++)
+								in[k] = measured[g[k]];
+							final Normalizer nz = Normalizer.fit(in, options.lowPercentile(), options.highPercentile());
+							final float[][] normed = new float[g.length][];
+							for (int k = 0; k < g.length; k++)
+								normed[k] = nz.forward(in[k]);
+							final String where = "c" + c + " z" + z + " t" + t;
+							final float[][] up = run.plane(normed, w, h, tile, where, notes);
+							tile = run.tile;
+							for (int k = 0; k < g.length; k++) {
+								nz.inverse(up[k]);
+								if (nz.nonFinite() > 0) maskNonFinite(up[k], in[k], w, h, scale);
+								result[g[k]] = up[k];
+								ranges[g[k]] = nz.range();
+							}
+							norms.add(c, g, nz);
+						}
+						final float[][] stored = out.setPlane(c, z, t, result);
+						fidelity.add(c, z, t, measured, stored, ranges);
+					}
+		}
+		catch (final OutOfMemoryError e) {
+			throw new RestoreException("Not enough Java memory for a " + (long) w * scale + "x" + (long) h * scale +
+				" output: raise the memory in Edit > Options > Memory & Threads, crop the image, or use a smaller scale.", e);
+		}
+		final String title = outputTitle(input, scale);
+		final ImagePlus image = out.build(title);
+		final ImagePlus map = fidelity.build(title + "-fidelity");
+
+		final Provenance p = new Provenance();
+		p.put("sanasr_plugin", "SANA-SR for Fiji").put("sanasr_plugin_version", pluginVersion());
+		p.put("model_name", d.name()).put("model_version", d.version()).put("model_sha256", d.sha256())
+			.put("model_file", d.modelFile());
+		p.put("scale", scale).put("model_scale", nativeScale)
+			.put("resampling", scale == nativeScale ? "none" : "area average of the model's x" + nativeScale + " output to x" + scale);
+		p.put("tile_size", tile).put("tile_overlap", TilePlan.overlapFor(d.stride(), d.halo()))
+			.put("tile_margin", TilePlan.roundUp(d.halo(), d.stride())).put("tile_stride", d.stride()).put("tiles", run.tiles);
+		p.put("normalisation", "robust percentiles per plane" + (source.components() == 3 && groups.length == 1 ? " (R, G, B together)" : " and channel"));
+		p.put("normalisation_percentiles", fmt(options.lowPercentile()) + "-" + fmt(options.highPercentile()));
+		p.put("normalisation_values", norms.text());
+		p.put("prompt", d.prompts().get(prompt)).put("device", device)
+			.put("threads", Runtime.getRuntime().availableProcessors());
+		p.put("run_time_s", String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9))
+			.put("date", OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS));
+		p.put("input_title", input.getTitle()).put("input_path", inputPath(input))
+			.put("input_dimensions", dimensions(input)).put("input_type", source.kind().name().toLowerCase(Locale.ROOT));
+		p.put("output_dimensions", dimensions(image)).put("output_type", out.type().name().toLowerCase(Locale.ROOT));
+		p.put("fidelity_degradation", degradationNote(d));
+		p.put("fidelity_rms", String.format(Locale.ROOT, "%.6g", fidelity.rms()));
+		if (!notes.isEmpty()) p.put("notes", String.join("; ", notes));
+		p.put("generative", d.generative());
+		p.put("statement", GENERATIVE_STATEMENT);
+		Provenances.attach(image, p, input);
+		if (map != null) Provenances.attach(map, p, null);
+		log.accept("SANA-SR: " + title + " done on " + device + " in " + p.entries().get("run_time_s") + " s");
+		return new RestoreResult(image, map, p);
 	}
 
 	@Override
-	public void close() {}
+	public void close() {
+		// models are cached across restorations (SrModel.clearCache frees them); nothing per instance
+	}
+
+	/** Refuses, before any work, outputs that ImageJ cannot hold or that clearly do not fit into memory. */
+	private static void checkSize(final ImagePlus input, final int scale, final PlaneSource source,
+		final RestoreOptions options) throws RestoreException
+	{
+		final long ow = (long) input.getWidth() * scale, oh = (long) input.getHeight() * scale;
+		if (ow * oh > Integer.MAX_VALUE) throw new RestoreException(String.format(Locale.ROOT,
+			"The output plane would be %d x %d = %d pixels, over ImageJ's limit of 2^31-1 pixels per plane. " +
+				"Crop the image (e.g. into quarters) or use scale 2.", ow, oh, ow * oh));
+		final long planes = (long) input.getNChannels() * input.getNSlices() * input.getNFrames();
+		final long outBytes = ow * oh * planes * OutputImage.bytesPerPixel(OutputImage.typeFor(source.kind(),
+			options.float32Output()));
+		final long working = ow * oh * 4L * (source.components() + 2);
+		final Runtime rt = Runtime.getRuntime();
+		final long heapFree = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+		if (outBytes + working > heapFree) throw new RestoreException(String.format(Locale.ROOT,
+			"The output needs about %d MB of Java memory but only %d MB are free: raise the memory in Edit > Options > " +
+				"Memory & Threads, crop the image, process fewer planes, or use a smaller scale.", (outBytes + working) >> 20,
+			heapFree >> 20));
+	}
+
+	/** Which image components go into one model call together. */
+	private static int[][] groups(final int components, final int modelChannels, final ModelDescriptor d)
+		throws ModelException
+	{
+		if (components == modelChannels) {
+			final int[] all = new int[components];
+			for (int k = 0; k < components; k++)
+				all[k] = k;
+			return new int[][] { all };
+		}
+		if (modelChannels == 1) {
+			final int[][] each = new int[components][];
+			for (int k = 0; k < components; k++)
+				each[k] = new int[] { k };
+			return each;
+		}
+		if (components == 1) return new int[][] { { 0 } }; // grey repeated into the model's channels
+		throw new ModelException("Model " + d.name() + " takes " + modelChannels + " channels; cannot feed " + components);
+	}
+
+	/** NaN in the output where the input pixel under it was NaN or infinite. */
+	private static void maskNonFinite(final float[] out, final float[] in, final int w, final int h, final int s) {
+		final int ow = w * s;
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				if (!Float.isFinite(in[y * w + x])) for (int dy = 0; dy < s; dy++)
+					java.util.Arrays.fill(out, (y * s + dy) * ow + x * s, (y * s + dy) * ow + x * s + s, Float.NaN);
+	}
+
+	/** {@code <input without extension>-SANA-SR-x<scale>}. */
+	public static String outputTitle(final ImagePlus input, final int scale) {
+		String t = input.getTitle() == null || input.getTitle().isBlank() ? "image" : input.getTitle();
+		t = t.replaceFirst("(?i)\\.(ome\\.tiff?|tiff?|png|jpe?g|gif|bmp|zip|czi|nd2|lif|lsm|ics|ids|dv|fits?)$", "");
+		return t + "-SANA-SR-x" + scale;
+	}
+
+	private static String inputPath(final ImagePlus input) {
+		final FileInfo fi = input.getOriginalFileInfo();
+		if (fi == null || fi.fileName == null || fi.fileName.isEmpty()) return "(not saved)";
+		return fi.directory == null ? fi.fileName : fi.directory + fi.fileName;
+	}
+
+	static String dimensions(final ImagePlus imp) {
+		return imp.getWidth() + "x" + imp.getHeight() + " c" + imp.getNChannels() + " z" + imp.getNSlices() + " t" +
+			imp.getNFrames() + " " + imp.getBitDepth() + "-bit";
+	}
+
+	private static String degradationNote(final ModelDescriptor d) {
+		final String t = d.degradationType();
+		if ("area".equalsIgnoreCase(t)) return "area (mean over scale x scale blocks)";
+		return "area (the model names '" + t + "', which the plugin does not implement; area used)";
+	}
+
+	static String fmt(final double v) {
+		return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.6g", v);
+	}
+
+	static String pluginVersion() {
+		try (java.io.InputStream in = Restorer.class.getResourceAsStream(
+			"/META-INF/maven/io.github.sanasr/sana-sr-fiji/pom.properties"))
+		{
+			if (in != null) {
+				final java.util.Properties p = new java.util.Properties();
+				p.load(in);
+				return p.getProperty("version", "unknown");
+			}
+		}
+		catch (final java.io.IOException e) {
+			// fall through
+		}
+		final String v = Restorer.class.getPackage().getImplementationVersion();
+		return v != null ? v : "development build";
+	}
+
+	/** One restoration's tile loop state: progress counters and the current tile size (shrinks on OOM). */
+	private final class Run {
+		final TileModel model;
+		final ModelDescriptor d;
+		final int prompt, nativeScale, scale;
+		final ProgressListener progress;
+		final long planesTotal;
+		long planesDone, done, total;
+		int tile, tiles;
+
+		Run(final TileModel model, final ModelDescriptor d, final int prompt, final int nativeScale, final int scale,
+			final ProgressListener progress, final long planesTotal, final int tilesPerPlane)
+		{
+			this.model = model;
+			this.d = d;
+			this.prompt = prompt;
+			this.nativeScale = nativeScale;
+			this.scale = scale;
+			this.progress = progress;
+			this.planesTotal = planesTotal;
+			this.total = planesTotal * tilesPerPlane;
+		}
+
+		/** One plane (one channel group), retried with smaller tiles while memory runs out. */
+		float[][] plane(final float[][] normed, final int w, final int h, final int wantedTile, final String where,
+			final List<String> notes) throws RestoreException
+		{
+			tile = wantedTile;
+			while (true) {
+				final TilePlan plan = new TilePlan(w, h, tile, d.stride(), d.halo());
+				tiles = plan.count();
+				total = done + (planesTotal - planesDone) * plan.count();
+				final long doneBefore = done;
+				try {
+					final float[][] r = tiles(plan, normed, where);
+					planesDone++;
+					return r;
+				}
+				catch (final TileOutOfMemoryException | OutOfMemoryError e) {
+					final int smaller = TileSizer.smaller(plan.tileSize(), d.stride(), d.halo());
+					if (smaller < 0) throw new RestoreException("Out of memory even with the smallest tile (" + plan.tileSize() +
+						" px) on " + model.device() + ": free memory, close other images, or use device=cpu.", e);
+					final String note = "out of memory with tile " + plan.tileSize() + " (" + where + "): retried with tile " + smaller;
+					log.accept("SANA-SR: " + note);
+					notes.add(note);
+					done = doneBefore;
+					tile = smaller;
+				}
+			}
+		}
+
+		private float[][] tiles(final TilePlan plan, final float[][] normed, final String where) throws RestoreException {
+			final int channels = normed.length, modelChannels = d.inputChannels();
+			final TileReader reader = new TileReader(normed, plan.width(), plan.height(), modelChannels);
+			final TileBlender blender = new TileBlender(plan, scale, channels);
+			int i = 0;
+			for (final TilePlan.Tile t : plan.tiles()) {
+				if (progress.isCancelled()) throw new RestoreCancelledException();
+				final float[] in = reader.read(t);
+				float[] y = model.predict(in, modelChannels, t.height, t.width, prompt);
+				final int tw = t.width * nativeScale, th = t.height * nativeScale;
+				if (y == null || y.length != (long) modelChannels * tw * th) throw new ModelException("The model " +
+					d.modelFile() + " returned " + (y == null ? "nothing" : y.length + " values") + " for a " + t.width + "x" +
+					t.height + " tile; its descriptor " + d.descriptorFile() + " promises " + modelChannels + "x" + th + "x" + tw);
+				if (channels != modelChannels) y = meanOfChannels(y, modelChannels, tw * th);
+				y = AreaResampler.shrink(y, channels, tw, th, nativeScale, scale);
+				blender.add(t, y);
+				progress.progress(++done, total, "SANA-SR " + where + ": tile " + ++i + "/" + plan.count());
+			}
+			if (progress.isCancelled()) throw new RestoreCancelledException();
+			return blender.result();
+		}
+	}
+
+	/** Grey planes fed as repeated channels come back as the mean of the model's channels. */
+	private static float[] meanOfChannels(final float[] chw, final int channels, final int n) {
+		final float[] m = new float[n];
+		for (int c = 0; c < channels; c++)
+			for (int i = 0; i < n; i++)
+				m[i] += chw[c * n + i];
+		for (int i = 0; i < n; i++)
+			m[i] /= channels;
+		return m;
+	}
 }

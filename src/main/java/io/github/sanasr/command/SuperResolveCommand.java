@@ -1,0 +1,158 @@
+package io.github.sanasr.command;
+
+import ij.IJ;
+import ij.ImagePlus;
+import io.github.sanasr.core.ProgressListener;
+import io.github.sanasr.core.RestoreCancelledException;
+import io.github.sanasr.core.RestoreException;
+import io.github.sanasr.core.RestoreOptions;
+import io.github.sanasr.core.RestoreResult;
+import io.github.sanasr.core.Restorer;
+
+import org.scijava.ItemIO;
+import org.scijava.app.StatusService;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scijava.task.Task;
+import org.scijava.task.TaskService;
+
+/**
+ * Plugins > SANA-SR > Super-resolve (SANA-SR). Thin: validates the parameters, builds {@link RestoreOptions}
+ * and hands off to {@link Restorer}. Macro example:
+ * {@code run("Super-resolve (SANA-SR)", "model=sana-sr-compact-x4 scale=4 tile=auto device=auto prompt=fluorescence fidelity_map");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>SANA-SR>Super-resolve (SANA-SR)", headless = true)
+public class SuperResolveCommand extends ContextCommand {
+
+	@Parameter
+	private LogService log;
+
+	@Parameter(required = false)
+	private StatusService status;
+
+	@Parameter(required = false)
+	private TaskService tasks;
+
+	@Parameter(label = "Image")
+	private ImagePlus image;
+
+	@Parameter(label = "Model (name or folder)", required = false,
+		description = "A shipped model name, or the path of a model folder or its model.json")
+	private String model = RestoreOptions.DEFAULT_MODEL;
+
+	@Parameter(label = "Scale", min = "2", max = "4", description = "4 is the model's native scale; 2 and 3 resample its output")
+	private int scale = 4;
+
+	@Parameter(label = "Tile size (input pixels)", required = false, description = "auto, or a size such as 256")
+	private String tile = "auto";
+
+	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, required = false)
+	private String device = "auto";
+
+	@Parameter(label = "Content prompt", required = false,
+		description = "default, generic, photo, fluorescence, brightfield, histology, electron, astro (as the model knows)")
+	private String prompt = "default";
+
+	@Parameter(label = "Fidelity map", required = false,
+		description = "Also output where the result, degraded back, disagrees with the input")
+	private boolean fidelity_map;
+
+	@Parameter(label = "32-bit output", required = false)
+	private boolean float32;
+
+	@Parameter(label = "Low percentile", required = false, min = "0", max = "100")
+	private double low_percentile = 0.1;
+
+	@Parameter(label = "High percentile", required = false, min = "0", max = "100")
+	private double high_percentile = 99.9;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Super-resolved")
+	private ImagePlus result;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Fidelity map", required = false)
+	private ImagePlus fidelity;
+
+	@Override
+	public void run() {
+		if (image == null) {
+			fail("No image: open one first.");
+			return;
+		}
+		final RestoreOptions options;
+		try {
+			options = RestoreOptions.builder().model(model).scale(scale).tile(tile).device(device).prompt(prompt)
+				.fidelityMap(fidelity_map).float32Output(float32).percentiles(low_percentile, high_percentile).build();
+		}
+		catch (final IllegalArgumentException e) {
+			fail(e.getMessage());
+			return;
+		}
+		if (!java.awt.GraphicsEnvironment.isHeadless()) IJ.resetEscape(); // an old Esc must not cancel this run
+		final Task task = tasks == null ? null : tasks.createTask("SANA-SR " + image.getTitle());
+		if (task != null) task.start();
+		try (Restorer restorer = new Restorer().log(log::info)) {
+			final RestoreResult r = restorer.restore(image, options, new Progress(task));
+			result = r.image();
+			fidelity = r.fidelityMap().orElse(null);
+		}
+		catch (final RestoreCancelledException e) {
+			cancel(e.getMessage());
+		}
+		catch (final RestoreException e) {
+			fail(e.getMessage());
+		}
+		finally {
+			if (task != null) task.finish();
+			if (status != null) status.clearStatus();
+		}
+	}
+
+	private void fail(final String message) {
+		log.error("SANA-SR: " + message);
+		cancel(message);
+	}
+
+	/** Tile progress to the status bar and task; cancel by the task or ImageJ's Esc key. */
+	private final class Progress implements ProgressListener {
+
+		private final Task task;
+
+		Progress(final Task task) {
+			this.task = task;
+		}
+
+		@Override
+		public void progress(final long done, final long total, final String message) {
+			if (status != null) status.showStatus((int) Math.min(done, Integer.MAX_VALUE), (int) Math.min(total,
+				Integer.MAX_VALUE), message);
+			if (task != null) {
+				task.setProgressMaximum(total);
+				task.setProgressValue(done);
+				task.setStatusMessage(message);
+			}
+		}
+
+		@Override
+		public boolean isCancelled() {
+			return (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted() || escapePressed() ||
+				isCanceled();
+		}
+	}
+
+	private static boolean escapePressed() {
+		try {
+			return IJ.escapePressed();
+		}
+		catch (final RuntimeException | LinkageError e) {
+			return false;
+		}
+	}
+
+	// Setters for callers that build the command by hand (tests, scripts).
+	public void setImage(final ImagePlus image) { this.image = image; }
+	public ImagePlus getResult() { return result; }
+	public ImagePlus getFidelity() { return fidelity; }
+}

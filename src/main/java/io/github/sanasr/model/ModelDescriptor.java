@@ -1,0 +1,175 @@
+package io.github.sanasr.model;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The descriptor {@code model.json} of a model folder (docs/model-format.md), read and validated. Every error
+ * names the file, so that a user who edits or copies a model sees which one is wrong. Unknown keys are kept
+ * in {@link #json()} and otherwise ignored.
+ */
+public final class ModelDescriptor {
+
+	public static final String FORMAT = "sanasr-model/1";
+
+	private final Path descriptorFile;
+	private final JsonObject json;
+	private final String name;
+	private final String version;
+	private final String description;
+	private final String file;
+	private final String sha256;
+	private final int scale;
+	private final int inputChannels;
+	private final int stride;
+	private final int halo;
+	private final List<String> prompts;
+	private final String defaultPrompt;
+	private final String degradationType;
+	private final long bytesPerOutputPixel;
+	private final boolean generative;
+
+	private ModelDescriptor(final Path descriptorFile, final JsonObject json) throws ModelException {
+		this.descriptorFile = descriptorFile;
+		this.json = json;
+		final String format = string("format");
+		if (!FORMAT.equals(format)) throw error("has format '" + format + "', this plugin reads '" + FORMAT + "'");
+		name = string("name");
+		version = string("version");
+		description = json.has("description") ? string("description") : "";
+		file = string("file");
+		if (file.contains("/") || file.contains("\\") || file.equals("..")) throw error(
+			"'file' must be a file name inside the model folder, not '" + file + "'");
+		sha256 = string("sha256").toLowerCase(Locale.ROOT);
+		if (!sha256.matches("[0-9a-f]{64}")) throw error("'sha256' must be 64 hex digits, not '" + sha256 + "'");
+		scale = positiveInt("scale");
+		inputChannels = positiveInt("input_channels");
+		if (inputChannels != 1 && inputChannels != 3) throw error("'input_channels' must be 1 or 3, not " + inputChannels);
+		stride = positiveInt("stride");
+		halo = integer("halo");
+		if (halo < 0) throw error("'halo' must not be negative");
+		prompts = promptList();
+		defaultPrompt = string("default_prompt");
+		if (!prompts.contains(defaultPrompt)) throw error("'default_prompt' '" + defaultPrompt + "' is not in 'prompts' " + prompts);
+		degradationType = degradation();
+		bytesPerOutputPixel = number("bytes_per_output_pixel").longValue();
+		if (bytesPerOutputPixel <= 0) throw error("'bytes_per_output_pixel' must be positive");
+		generative = !json.has("generative") || json.get("generative").getAsBoolean();
+	}
+
+	/** Reads {@code model.json} (or any descriptor file). */
+	public static ModelDescriptor read(final Path descriptorFile) throws ModelException {
+		if (!Files.isRegularFile(descriptorFile)) throw new ModelException("Model descriptor not found: " + descriptorFile);
+		try (Reader r = Files.newBufferedReader(descriptorFile, StandardCharsets.UTF_8)) {
+			final JsonElement root = JsonParser.parseReader(r);
+			if (!root.isJsonObject()) throw new ModelException("Model descriptor " + descriptorFile + " is not a JSON object");
+			return new ModelDescriptor(descriptorFile.toAbsolutePath().normalize(), root.getAsJsonObject());
+		}
+		catch (final JsonParseException | IllegalStateException e) {
+			throw new ModelException("Model descriptor " + descriptorFile + " is not valid JSON: " + e.getMessage(), e);
+		}
+		catch (final IOException e) {
+			throw new ModelException("Cannot read model descriptor " + descriptorFile + ": " + e.getMessage(), e);
+		}
+	}
+
+	public Path descriptorFile() { return descriptorFile; }
+	public Path folder() { return descriptorFile.getParent(); }
+	/** The TorchScript file, resolved inside the model folder. */
+	public Path modelFile() { return folder().resolve(file); }
+	public JsonObject json() { return json.deepCopy(); }
+	public String name() { return name; }
+	public String version() { return version; }
+	public String description() { return description; }
+	public String fileName() { return file; }
+	public String sha256() { return sha256; }
+	public int scale() { return scale; }
+	public int inputChannels() { return inputChannels; }
+	public int stride() { return stride; }
+	public int halo() { return halo; }
+	public List<String> prompts() { return prompts; }
+	public String defaultPrompt() { return defaultPrompt; }
+	/** e.g. "area": how the output is degraded back to the input grid for the fidelity map. */
+	public String degradationType() { return degradationType; }
+	public long bytesPerOutputPixel() { return bytesPerOutputPixel; }
+	public boolean generative() { return generative; }
+
+	/** Index of a prompt (null or blank: the default prompt); an unknown prompt is an error listing the known. */
+	public int promptIndex(final String prompt) throws ModelException {
+		final String p = prompt == null || prompt.isBlank() ? defaultPrompt : prompt.trim().toLowerCase(Locale.ROOT);
+		final int i = prompts.indexOf(p);
+		if (i < 0) throw new ModelException("Model " + name + " knows the prompts " + prompts + ", not '" + prompt + "'");
+		return i;
+	}
+
+	@Override
+	public String toString() {
+		return name + " " + version + " (" + descriptorFile + ")";
+	}
+
+	private ModelException error(final String what) {
+		return new ModelException("Model descriptor " + descriptorFile + ": " + what);
+	}
+
+	private JsonElement required(final String key) throws ModelException {
+		final JsonElement e = json.get(key);
+		if (e == null || e.isJsonNull()) throw error("required key '" + key + "' is missing");
+		return e;
+	}
+
+	private String string(final String key) throws ModelException {
+		final JsonElement e = required(key);
+		if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) throw error("'" + key + "' must be a string");
+		return e.getAsString();
+	}
+
+	private Number number(final String key) throws ModelException {
+		final JsonElement e = required(key);
+		if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) throw error("'" + key + "' must be a number");
+		return e.getAsNumber();
+	}
+
+	private int integer(final String key) throws ModelException {
+		final double d = number(key).doubleValue();
+		if (d != Math.rint(d) || Math.abs(d) > 1 << 20) throw error("'" + key + "' must be a whole number, not " + d);
+		return (int) d;
+	}
+
+	private int positiveInt(final String key) throws ModelException {
+		final int v = integer(key);
+		if (v <= 0) throw error("'" + key + "' must be positive, not " + v);
+		return v;
+	}
+
+	private List<String> promptList() throws ModelException {
+		final JsonElement e = required("prompts");
+		if (!e.isJsonArray() || e.getAsJsonArray().size() == 0) throw error("'prompts' must be a non-empty list");
+		final List<String> list = new ArrayList<>();
+		for (final JsonElement p : (JsonArray) e) {
+			if (!p.isJsonPrimitive() || !p.getAsJsonPrimitive().isString()) throw error("'prompts' must hold strings");
+			list.add(p.getAsString().toLowerCase(Locale.ROOT));
+		}
+		return Collections.unmodifiableList(list);
+	}
+
+	private String degradation() throws ModelException {
+		final JsonElement e = json.get("degradation");
+		if (e == null || e.isJsonNull()) return "area";
+		if (e.isJsonPrimitive()) return e.getAsString();
+		if (e.isJsonObject() && e.getAsJsonObject().has("type")) return e.getAsJsonObject().get("type").getAsString();
+		throw error("'degradation' must be an object with a 'type'");
+	}
+}

@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * The launcher's own syntax: {@code INPUT... --output DIR [--model NAME|PATH] [--scale 4] [--tile N|auto]
  * [--device auto|cpu|gpu] [--prompt P] [--format tif|png] [--fidelity-map] [--overwrite] [--pattern GLOB]
- * [--recursive]}; values as the next word or after '='. Turned into the folder command's inputs, with the
+ * [--recursive] [--float32] [--low-percentile P] [--high-percentile P]}; values as the next word or after '='. Turned into the folder command's inputs, with the
  * same names and string forms a macro uses.
  */
 public final class CliArguments {
@@ -27,8 +27,8 @@ public final class CliArguments {
 	}
 
 	private static final Set<String> VALUED = Set.of("output", "model", "scale", "tile", "device", "prompt", "format",
-		"pattern");
-	private static final Set<String> FLAGS = Set.of("fidelity-map", "overwrite", "recursive");
+		"pattern", "low-percentile", "high-percentile");
+	private static final Set<String> FLAGS = Set.of("fidelity-map", "overwrite", "recursive", "float32");
 
 	private final List<Path> inputs = new ArrayList<>();
 	private final Map<String, String> values = new LinkedHashMap<>();
@@ -101,10 +101,24 @@ public final class CliArguments {
 		put(m, "prompt", values.get("prompt"));
 		put(m, "format", values.get("format") == null ? null : values.get("format").toLowerCase(Locale.ROOT));
 		put(m, "pattern", values.get("pattern"));
+		putNumber(m, "low_percentile", "low-percentile");
+		putNumber(m, "high_percentile", "high-percentile");
 		m.put("fidelity_map", flags.contains("fidelity-map"));
+		m.put("float32", flags.contains("float32"));
 		m.put("overwrite", flags.contains("overwrite"));
 		m.put("recursive", flags.contains("recursive"));
 		return m;
+	}
+
+	private void putNumber(final Map<String, Object> m, final String key, final String option) throws UsageException {
+		final String v = values.get(option);
+		if (v == null) return;
+		try {
+			m.put(key, Double.parseDouble(v.trim()));
+		}
+		catch (final NumberFormatException e) {
+			throw new UsageException("--" + option + " must be a number, not '" + v + "'");
+		}
 	}
 
 	private static void put(final Map<String, Object> m, final String key, final String value) {

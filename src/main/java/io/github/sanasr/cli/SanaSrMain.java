@@ -65,6 +65,8 @@ public final class SanaSrMain {
 		"  --overwrite          redo files whose outputs exist (default: skip them, so a stopped run resumes)",
 		"  --pattern GLOBS      file names to take from folders, ';'-separated (default *)",
 		"  --recursive          include subfolders",
+		"  --float32            32-bit float output (tif)",
+		"  --low-percentile P, --high-percentile P  normalisation percentiles (default 0.1 and 99.9)",
 		"  --help, --version",
 		"",
 		"Writes <name>-SANA-SR-x<scale>.<format>, <name>-SANA-SR-x<scale>.sanasr.json (provenance) and",

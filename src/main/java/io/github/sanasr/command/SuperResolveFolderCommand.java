@@ -71,6 +71,15 @@ public class SuperResolveFolderCommand extends ContextCommand {
 	@Parameter(label = "Fidelity map", required = false, description = "Also write <name>-fidelity.tif")
 	private boolean fidelity_map;
 
+	@Parameter(label = "32-bit output", required = false, description = "tif only")
+	private boolean float32;
+
+	@Parameter(label = "Low percentile", required = false, min = "0", max = "100")
+	private double low_percentile = 0.1;
+
+	@Parameter(label = "High percentile", required = false, min = "0", max = "100")
+	private double high_percentile = 99.9;
+
 	@Parameter(label = "Output format", choices = { "tif", "png" },
 		description = "tif keeps the ImageJ metadata; png only for 8-bit or RGB single planes")
 	private String format = "tif";
@@ -142,7 +151,8 @@ public class SuperResolveFolderCommand extends ContextCommand {
 		}
 		if (output == null) throw new IllegalArgumentException("No output folder given.");
 		final RestoreOptions options = RestoreOptions.builder().model(model).scale(scale).tile(tile).device(device)
-			.prompt(prompt).fidelityMap(fidelity_map).build();
+			.prompt(prompt).fidelityMap(fidelity_map).float32Output(float32).percentiles(low_percentile, high_percentile)
+			.build();
 		return BatchJob.builder().inputs(inputs).pattern(pattern).recursive(recursive).outputDir(output.toPath())
 			.format(OutputFormat.parse(format)).overwrite(overwrite).options(options).build();
 	}

@@ -21,9 +21,9 @@ import java.util.function.Predicate;
  * and cancellation between them, a small provenance, an optional fidelity map. Lets the batch logic be
  * tested in milliseconds; the real core is exercised by the end-to-end tests.
  */
-final class FakeRestorer implements ImageRestorer {
+public final class FakeRestorer implements ImageRestorer {
 
-	final List<String> restoredTitles = new ArrayList<>();
+	public final List<String> restoredTitles = new ArrayList<>();
 	/** Titles for which restore throws a RestoreException. */
 	Predicate<String> failOn = t -> false;
 	/** Titles for which restore throws an unexpected RuntimeException. */

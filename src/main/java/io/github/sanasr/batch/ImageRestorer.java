@@ -21,9 +21,12 @@ public interface ImageRestorer extends AutoCloseable {
 	@Override
 	default void close() {}
 
-	/** The real thing: one {@link Restorer} kept for the whole batch, so the model is loaded once. */
-	static ImageRestorer core() {
-		final Restorer restorer = new Restorer();
+	/**
+	 * The real thing: one {@link Restorer} kept for the whole batch, so the model is loaded once.
+	 * @param log where the core's messages go (device used, timings)
+	 */
+	static ImageRestorer core(final java.util.function.Consumer<String> log) {
+		final Restorer restorer = new Restorer().log(log);
 		return new ImageRestorer() {
 
 			@Override

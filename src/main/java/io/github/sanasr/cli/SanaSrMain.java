@@ -76,7 +76,32 @@ public final class SanaSrMain {
 	private SanaSrMain() {}
 
 	public static void main(final String[] args) {
+		logToStdout(System.out);
 		System.exit(run(Arrays.asList(args), System.out, System.err));
+	}
+
+	/**
+	 * java.util.logging (used by the core for "loaded on cpu" and the like) prints to stderr by default;
+	 * stderr is kept for failures, one line each, so scripts can count them.
+	 */
+	static void logToStdout(final PrintStream out) {
+		final java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+		for (final java.util.logging.Handler h : root.getHandlers()) root.removeHandler(h);
+		root.addHandler(new java.util.logging.Handler() {
+
+			@Override
+			public void publish(final java.util.logging.LogRecord r) {
+				if (isLoggable(r)) out.println("[" + r.getLevel() + "] " + new java.util.logging.SimpleFormatter().formatMessage(r));
+			}
+
+			@Override
+			public void flush() {
+				out.flush();
+			}
+
+			@Override
+			public void close() {}
+		});
 	}
 
 	static int run(final List<String> args, final PrintStream out, final PrintStream err) {

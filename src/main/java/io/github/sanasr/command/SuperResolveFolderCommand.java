@@ -130,7 +130,7 @@ public class SuperResolveFolderCommand extends ContextCommand {
 			cancel(e instanceof IOException ? "Cannot create the output folder: " + e.getMessage() : e.getMessage());
 			return;
 		}
-		final ImageRestorer r = restorer != null ? restorer : ImageRestorer.core();
+		final ImageRestorer r = restorer != null ? restorer : ImageRestorer.core(log::info);
 		try {
 			report = new BatchRestorer(r).run(job, new StatusListener());
 		}

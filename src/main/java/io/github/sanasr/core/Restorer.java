@@ -237,7 +237,8 @@ public final class Restorer implements AutoCloseable {
 	}
 
 	static String fmt(final double v) {
-		return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.6g", v);
+		if (!Double.isFinite(v)) return Double.toString(v);
+		return java.math.BigDecimal.valueOf(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
 	}
 
 	static String pluginVersion() {

@@ -1,6 +1,7 @@
 package io.github.sanasr.core;
 
 import io.github.sanasr.model.TileModel;
+import io.github.sanasr.core.RestoreException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,9 @@ public class NearestModel implements TileModel {
 	}
 
 	@Override
-	public float[] predict(final float[] chw, final int channels, final int height, final int width, final int prompt) {
+	public float[] predict(final float[] chw, final int channels, final int height, final int width, final int prompt)
+		throws RestoreException
+	{
 		calls.add(new int[] { width, height, prompt });
 		final int ow = width * scale, oh = height * scale;
 		final float[] out = new float[channels * ow * oh];

@@ -74,10 +74,15 @@ def differences(a: np.ndarray, b: np.ndarray, border: int) -> dict:
     diff = np.abs(a.astype(np.int16) - b.astype(np.int16))
     inner = diff[border:-border, border:-border] if border else diff
     mse = float(np.mean(diff.astype(np.float64) ** 2))
+    # Isolated large outliers are listed: ncnn has been seen to wrap a slightly
+    # negative output to 255 (one pixel in the 64x64 check), which dominates max_abs.
+    outliers = [[int(v) for v in (*idx, a[idx], b[idx])] for idx in map(tuple, np.argwhere(diff > 16)[:5])]
     return {
         "max_abs": int(diff.max()),
         "mean_abs": round(float(diff.mean()), 4),
         "share_over_2": round(float((diff > 2).mean()), 5),
+        "count_over_16": int((diff > 16).sum()),
+        "outliers_y_x_c_upscaylbin_pytorch": outliers,
         "psnr_db_between_them": round(10 * np.log10(255.0 ** 2 / mse), 2) if mse else None,
         "inner_max_abs": int(inner.max()),
         "inner_mean_abs": round(float(inner.mean()), 4),

@@ -1,0 +1,129 @@
+"""PSNR-Y/SSIM-Y of Real-ESRGAN x4plus on the validation set, with sanasr.evaluate's protocols.
+
+Reuses the public helpers of src/main/python/sanasr/evaluate.py (degradations,
+metrics, summaries), so the numbers are comparable with bench/quality-*.json
+of the other methods; evaluate.py has no hook for an external method, hence
+this driver. Bicubic rows are included as an in-file reference.
+
+  nice -n 15 /usr/bin/python3 bench/peers/evaluate_realesrgan.py --val ../shared/data/val \
+      [--groups set5,science,astro] [--threads 1] [--out bench/quality-realesrgan.json]
+
+The JSON is rewritten after every image, so an interrupted run keeps its rows.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1] / "src" / "main" / "python"))
+import realesrgan  # noqa: E402
+from sanasr import evaluate as ev  # noqa: E402
+
+METHOD = "realesrgan"
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def run(val: str, groups, threads: int, tile: int, out: str, device: str) -> dict:
+    torch.set_num_threads(threads)
+    model = realesrgan.load_model(device)
+    images = [(g, n, p) for g, n, p in ev.list_images(val) if not groups or g in groups]
+    if not images:
+        raise FileNotFoundError(f"no validation images for groups {groups} under {val}")
+    rows = []
+    result = {
+        "format": "sanasr-quality/1",
+        "scale": ev.SCALE,
+        "val": os.path.abspath(val),
+        "groups_evaluated": sorted({g for g, _, _ in images}),
+        "methods": ["bicubic", METHOD],
+        "protocols": "as sanasr.evaluate (bicubic: MATLAB imresize x1/4; realistic: blur 1.2, "
+                     "x1/4, N(0,5), JPEG q75, seeded per image)",
+        "metrics": "sanasr.evaluate: PSNR/SSIM on Y (BT.601), 4-px shave, 8-bit output",
+        "realesrgan": {
+            "weights": f"npm {realesrgan.NPM_PACKAGE} {realesrgan.MODEL_NAME}.bin "
+                       f"(sha256 {realesrgan.WEIGHTS_SHA256}), ncnn -> PyTorch fp32 (bench/peers)",
+            "tile_lr": tile, "pad_lr": realesrgan.DEFAULT_PAD, "border": realesrgan.DEFAULT_BORDER,
+            "grey_input": "run as RGB, returned as BT.601 luma",
+        },
+        "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "torch_threads": threads,
+                    "device": device, "torch": torch.__version__, "platform": platform.platform(),
+                    "note": "shared machine; run under nice -n 15 next to other jobs, so seconds are upper bounds"},
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    for group, name, path in images:
+        hr = ev.mod_crop(ev.load_image(path))
+        for protocol in ev.PROTOCOLS:
+            if protocol == "bicubic":
+                lr = ev.degrade_bicubic(hr)
+            else:
+                lr = ev.degrade_realistic(hr, ev.image_seed(f"{group}/{name}"))
+            for method in ("bicubic", METHOD):
+                start = time.perf_counter()
+                if method == "bicubic":
+                    sr = ev.upscale_bicubic(lr)
+                else:
+                    sr = realesrgan.upscale(lr, tile=tile, model=model)
+                seconds = time.perf_counter() - start
+                assert sr.shape == hr.shape, (sr.shape, hr.shape)
+                row = {"group": group, "image": name, "protocol": protocol, "method": method,
+                       "size": [int(hr.shape[1]), int(hr.shape[0])],
+                       "psnr_y": ev.psnr_y(sr, hr), "ssim_y": ev.ssim_y(sr, hr),
+                       "colour_shift_rgb": ev.colour_shift(sr, hr), "seconds": seconds}
+                rows.append(row)
+                print(f"{group}/{name} {protocol:9s} {method:10s} PSNR-Y {row['psnr_y']:.2f} "
+                      f"SSIM-Y {row['ssim_y']:.4f} {seconds:.1f}s", flush=True)
+        result["means"] = ev.summarise(rows)
+        result["images"] = rows
+        result["finished"] = False
+        _write(out, result)
+    result["finished"] = True
+    result["date_finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    _write(out, result)
+    print(ev.markdown(result["means"], ["bicubic", METHOD]))
+    return result
+
+
+def _write(path: str, result: dict) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(ev._json_safe(result), f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--val", default=str(realesrgan.REPO_ROOT.parent / "shared" / "data" / "val"))
+    parser.add_argument("--groups", default="", help="comma list of set5,set14,science,astro (default: all)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--tile", type=int, default=realesrgan.DEFAULT_TILE)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--out", default=str(realesrgan.REPO_ROOT / "bench" / "quality-realesrgan.json"))
+    args = parser.parse_args(argv)
+    groups = [g for g in args.groups.split(",") if g]
+    run(args.val, groups, args.threads, args.tile, args.out, args.device)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

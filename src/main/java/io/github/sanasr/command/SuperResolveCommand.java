@@ -104,6 +104,11 @@ public class SuperResolveCommand extends ContextCommand {
 		catch (final RestoreException e) {
 			fail(e.getMessage());
 		}
+		catch (final RuntimeException e) {
+			// a bug, not a user error: say so, with the cause for the report
+			log.error(e);
+			fail("Internal error (please report): " + e);
+		}
 		finally {
 			if (task != null) task.finish();
 			if (status != null) status.clearStatus();

@@ -38,6 +38,12 @@ class SuperResolveCommandTest {
 		context.dispose();
 	}
 
+	/** Lets another test class run the command in its own context. */
+	static void useContext(final Context c) {
+		context = c;
+		commands = c.service(CommandService.class);
+	}
+
 	static CommandModule run(final ImagePlus image, final Object... params) throws Exception {
 		// every parameter given: SciJava otherwise fills missing ones with the last used (persisted) values
 		final Map<String, Object> inputs = new HashMap<>();

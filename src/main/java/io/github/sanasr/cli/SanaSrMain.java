@@ -209,7 +209,9 @@ public final class SanaSrMain {
 
 	private static TerminalProgress progress(final PrintStream out, final PrintStream err) {
 		// a bar only where a person watches; logs and pipes get one line per file
-		final boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+		final String mode = System.getProperty("sanasr.progress"); // set by the launcher, which can test stderr
+		final boolean terminal = mode != null ? mode.equals("bar")
+			: System.console() != null && !"dumb".equals(System.getenv("TERM"));
 		return new TerminalProgress(out, err, terminal);
 	}
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -128,6 +129,13 @@ def export(model: nn.Module, name: str, halo: int, description: str) -> None:
     with open(os.path.join(folder, "model.json"), "w") as f:
         json.dump(descriptor, f, indent=2)
         f.write("\n")
+    # A Java/Python parity fixture: the loaded TorchScript's output for a fixed input (ParityTest reads it).
+    g = torch.Generator().manual_seed(99)
+    x = torch.rand(1, 3, 16, 24, generator=g) * 1.2 - 0.1  # outside [0,1] too: the caller must not clip
+    with torch.no_grad():
+        y = loaded(x, torch.tensor([2.0]))
+    np.save(os.path.join(folder, "parity_input.npy"), x.numpy().astype("<f4"))
+    np.save(os.path.join(folder, "parity_output.npy"), y.numpy().astype("<f4"))
     print(name, descriptor["sha256"], os.path.getsize(path), "bytes")
 
 

@@ -22,7 +22,8 @@ import java.util.logging.Logger;
  * read ({@link PlaneSource}), normalise ({@link Normalizer}), run the model tile by tile ({@link TilePlan},
  * {@link TileReader}, {@link TileBlender}), map back and store ({@link OutputImage}), compare with the input
  * ({@link FidelityMap}); the record of it all goes into {@link Provenance}. The input is only read.
- * Not thread-safe: use one Restorer per thread (models themselves are shared through a cache).
+ * {@link #restore} keeps its state in local variables and opens its own predictor, so several threads may call
+ * it at once; the loaded models are shared through a cache.
  */
 public final class Restorer implements AutoCloseable {
 

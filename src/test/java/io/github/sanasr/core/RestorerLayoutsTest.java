@@ -114,6 +114,21 @@ class RestorerLayoutsTest {
 	}
 
 	@Test
+	void lutAndDisplayRangeOfASingleChannelImageAreKept() throws Exception {
+		final ImagePlus in = TestImages.image("fire", 16, 12, 12, 1, 2, 1);
+		final LUT fire = LUT.createLutFromColor(Color.ORANGE);
+		in.getProcessor().setLut(fire);
+		in.setDisplayRange(200, 2500);
+		final ImagePlus out = run(in, RestoreOptions.builder()).image();
+		assertEquals(200, out.getDisplayRangeMin(), 1e-9);
+		assertEquals(2500, out.getDisplayRangeMax(), 1e-9);
+		assertEquals(fire.getRGB(255), out.getProcessor().getLut().getRGB(255));
+		final ImagePlus inverted = TestImages.image("inv", 8, 6, 6, 1, 1, 1);
+		inverted.getProcessor().invertLut();
+		assertTrue(run(inverted, RestoreOptions.builder()).image().isInvertedLut());
+	}
+
+	@Test
 	void float32OutputOfRgbIsThreeColourChannels() throws Exception {
 		final ImagePlus in = TestImages.image("rgb", 24, 10, 7, 1, 2, 1);
 		final ImagePlus out = run(in, RestoreOptions.builder().float32Output(true)).image();

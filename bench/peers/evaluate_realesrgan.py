@@ -47,6 +47,8 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str) -> dic
     torch.set_num_threads(threads)
     model = realesrgan.load_model(device)
     images = [(g, n, p) for g, n, p in ev.list_images(val) if not groups or g in groups]
+    if groups:  # in the order asked for, so a run cut short still has whole groups first
+        images.sort(key=lambda item: groups.index(item[0]))
     if not images:
         raise FileNotFoundError(f"no validation images for groups {groups} under {val}")
     rows = []

@@ -8,7 +8,8 @@ this driver. Bicubic rows are included as an in-file reference.
   nice -n 15 /usr/bin/python3 bench/peers/evaluate_realesrgan.py --val ../shared/data/val \
       [--groups set5,science,astro] [--threads 1] [--out bench/quality-realesrgan.json]
 
-The JSON is rewritten after every image, so an interrupted run keeps its rows.
+The JSON is rewritten after every image, so an interrupted run keeps its rows
+("finished": false). `--table` prints the markdown table of an existing JSON.
 """
 from __future__ import annotations
 
@@ -121,7 +122,12 @@ def main(argv=None) -> int:
     parser.add_argument("--tile", type=int, default=realesrgan.DEFAULT_TILE)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", default=str(realesrgan.REPO_ROOT / "bench" / "quality-realesrgan.json"))
+    parser.add_argument("--table", action="store_true", help="only print the markdown table of --out")
     args = parser.parse_args(argv)
+    if args.table:
+        with open(args.out) as f:
+            print(ev.markdown(json.load(f)["means"], ["bicubic", METHOD]))
+        return 0
     groups = [g for g in args.groups.split(",") if g]
     run(args.val, groups, args.threads, args.tile, args.out, args.device)
     return 0

@@ -9,8 +9,7 @@ this driver. Bicubic rows are included as an in-file reference.
       [--groups set5,science,astro] [--threads 1] [--out bench/quality-realesrgan.json]
 
 The JSON is rewritten after every image, so an interrupted run keeps its rows
-("finished": false). `--table` recomputes the means of an existing JSON and prints them;
-with `--merge other.json` it first adds the rows of a run of other groups.
+("finished": false). `--table` recomputes the means of an existing JSON and prints them.
 """
 from __future__ import annotations
 
@@ -136,21 +135,10 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(realesrgan.REPO_ROOT / "bench" / "quality-realesrgan.json"))
     parser.add_argument("--table", action="store_true",
                         help="only recompute the means of --out from its rows, rewrite it and print the table")
-    parser.add_argument("--merge", action="append", default=[],
-                        help="with --table: add the rows of another run's JSON (groups run in parallel)")
     args = parser.parse_args(argv)
     if args.table:
         with open(args.out) as f:
             result = json.load(f)
-        for other_path in args.merge:
-            with open(other_path) as f:
-                other = json.load(f)
-            if not other.get("finished"):
-                raise SystemExit(f"{other_path} is from an unfinished run")
-            result["images"] += other["images"]
-            result["groups_evaluated"] = sorted(set(result["groups_evaluated"]) | set(other["groups_evaluated"]))
-            result.setdefault("merged_runs", []).append(
-                {"groups": other["groups_evaluated"], "date": other["date"], "machine": other["machine"]})
         result["means"] = summarise_complete(result["images"])
         _write(args.out, result)
         print(ev.markdown(result["means"], ["bicubic", METHOD]))

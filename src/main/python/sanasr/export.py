@@ -1,0 +1,271 @@
+"""Stage e: export a trained model to a model folder (docs/model-format.md).
+
+    /usr/bin/python3 -m sanasr.export --checkpoint runs/compact/prune.pt --out models/sana-sr-compact-x4 \
+        --name sana-sr-compact-x4 --version 0.1.0
+
+Steps: merge and strip LoRA; torch.jit.script the ``OneStepSR`` module (never optimize_for_inference,
+which writes files that do not load); check TorchScript == eager on two input sizes; SHA-256; measure
+halo and bytes per output pixel; write model.json and LICENSE.md. Weights can also be stored and loaded as
+numpy .npz (``save_npz`` / ``load_npz``), which does not depend on the torch version (the GPU machine's
+PyTorch 2.x brings weights back this way; ``--checkpoint`` accepts .npz).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+from typing import Optional, Tuple
+
+import numpy as np
+import torch
+
+from . import config as cfgmod
+from .count import count_macs
+from .lora import strip_lora
+from .model import OneStepSR, SanaSR
+
+FORMAT = "sanasr-model/1"
+PRESET_KEY = "__preset__"
+LORA_KEY = "__lora__"
+
+
+# ---------------------------------------------------------------- weights as .npz
+
+def save_npz(model: SanaSR, path: str):
+    arrays = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
+    arrays[PRESET_KEY] = np.frombuffer(json.dumps(model.preset.to_dict()).encode(), dtype=np.uint8)
+    arrays[LORA_KEY] = np.frombuffer(json.dumps(getattr(model, "lora_spec", None)).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+
+
+def load_npz(path: str) -> SanaSR:
+    from .train.common import attach_lora
+    with np.load(path) as z:
+        preset = cfgmod.Preset.from_dict(json.loads(z[PRESET_KEY].tobytes().decode()))
+        lora = json.loads(z[LORA_KEY].tobytes().decode()) if LORA_KEY in z.files else None
+        model = SanaSR(preset)
+        if lora:
+            attach_lora(model, lora)
+        state = model.state_dict()
+        model.load_state_dict({k: torch.from_numpy(z[k]).to(state[k].dtype) for k in state})
+    return model
+
+
+def load_model(path: str) -> SanaSR:
+    """A stage checkpoint (.pt) or weights (.npz)."""
+    if path.endswith(".npz"):
+        return load_npz(path)
+    from .train.common import model_from_blob
+    return model_from_blob(torch.load(path, map_location="cpu"))
+
+
+# ---------------------------------------------------------------- measurements
+
+def probe_image(h: int, w: int, seed: int = 0) -> torch.Tensor:
+    """A deterministic image-like input: smooth gradients, edges and some texture in [0, 1]."""
+    g = torch.Generator().manual_seed(seed)
+    y, x = torch.meshgrid(torch.linspace(0, 1, h), torch.linspace(0, 1, w), indexing="ij")
+    base = torch.stack([0.5 + 0.3 * torch.sin(6 * x + 3 * y), 0.5 + 0.3 * torch.cos(5 * y - 2 * x),
+                        ((x * 7).floor() + (y * 5).floor()) % 2 * 0.4 + 0.3])
+    return (base + 0.05 * torch.randn(3, h, w, generator=g)).unsqueeze(0)
+
+
+@torch.no_grad()
+def measure_halo(sr: torch.nn.Module, stride: int, scale: int, tol: float = 2.0 / 255, tile: int = 8,
+                 max_halo: int = 64) -> Tuple[int, float]:
+    """Smallest halo (a multiple of ``stride``) such that a ``tile`` px centre tile computed from a crop
+    with that halo matches the full-image result within ``tol``. Returns (halo, max diff at that halo);
+    (max_halo, diff) when never reached (the linear attention is global, so some change always reaches)."""
+    tile = max(tile, stride)
+    size = 2 * max_halo + tile
+    img = probe_image(size, size)
+    p = torch.zeros(1)
+    ref = sr(img, p)
+    c0 = max_halo
+    ref_tile = ref[..., c0 * scale:(c0 + tile) * scale, c0 * scale:(c0 + tile) * scale]
+    diff = float("inf")
+    for halo in range(stride, max_halo + 1, stride):
+        crop = img[..., c0 - halo:c0 + tile + halo, c0 - halo:c0 + tile + halo]
+        out = sr(crop, p)[..., halo * scale:(halo + tile) * scale, halo * scale:(halo + tile) * scale]
+        diff = (out - ref_tile).abs().max().item()
+        if diff < tol:
+            return halo, diff
+    return max_halo, diff
+
+
+_MEM_PROBE = r"""
+import resource, sys, torch
+torch.set_num_threads(int(sys.argv[4]))
+m = torch.jit.load(sys.argv[1]); m.eval()
+small, big = int(sys.argv[2]), int(sys.argv[3])
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+with torch.no_grad():
+    m(torch.rand(1, 3, small, small), torch.zeros(1))
+    x = torch.rand(1, 3, big, big)
+    base = rss()
+    y = m(x, torch.zeros(1))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(peak - base, y.numel() // y.shape[1])
+"""
+
+
+def measure_bytes_per_output_pixel(pt_file: str, stride: int, lr_side: int = 128, threads: int = 2) -> int:
+    """Peak RSS growth of one CPU forward (fresh process, after a small warm-up) / output pixels."""
+    side = max(stride, lr_side // stride * stride)
+    out = subprocess.run([sys.executable, "-c", _MEM_PROBE, pt_file, str(stride), str(side), str(threads)],
+                         check=True, capture_output=True, text=True).stdout.split()
+    grown, pixels = int(out[0]), int(out[1])
+    return int(max(grown, 0) / pixels) + 1
+
+
+# ---------------------------------------------------------------- export
+
+LICENSE_TEXT = """# Licence of the {name} weights
+
+The weights were trained from scratch by the SANA-SR for Fiji model factory
+(`src/main/python/sanasr`); no third-party weights were used.
+
+Training data: {data} (see the SOURCES.md beside the data for the origin and licence of each image).
+The weights are released under the same terms as this project; where a training image's licence imposes
+conditions (e.g. attribution), they are listed in that SOURCES.md.
+"""
+
+
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def script_model(model: SanaSR) -> Tuple[OneStepSR, torch.jit.ScriptModule]:
+    strip_lora(model)
+    model.lora_spec = None
+    sr = model.sr.cpu().float().eval()
+    return sr, torch.jit.script(sr)
+
+
+@torch.no_grad()
+def check_roundtrip(sr: torch.nn.Module, loaded: torch.jit.ScriptModule, stride: int, tol: float = 1e-5) -> float:
+    worst = 0.0
+    for (h, w), p in (((2 * stride, 3 * stride), 0.0), ((3 * stride, stride), 1.0)):
+        x = probe_image(h, w, seed=h * 31 + w)
+        prompt = torch.tensor([p])
+        d = (sr(x, prompt) - loaded(x, prompt)).abs().max().item()
+        worst = max(worst, d)
+    if worst > tol:
+        raise RuntimeError(f"TorchScript output differs from eager by {worst:.3g} > {tol}")
+    return worst
+
+
+def export(model: SanaSR, out_dir: str, name: str, version: str = "0.1.0", description: Optional[str] = None,
+           training: Optional[dict] = None, metrics: Optional[dict] = None, measure_memory: bool = True,
+           data: str = "../shared/data/train (71 photos, see SOURCES.md)") -> dict:
+    preset = model.preset
+    sr, scripted = script_model(model)
+    os.makedirs(out_dir, exist_ok=True)
+    pt_name = f"{name}.pt"
+    pt_path = os.path.join(out_dir, pt_name)
+    torch.jit.save(scripted, pt_path)
+    loaded = torch.jit.load(pt_path)
+    scale = preset.sr.scale
+    stride = preset.ae.compression // scale
+    roundtrip = check_roundtrip(sr, loaded, stride)
+    halo, halo_diff = measure_halo(sr, stride, scale)
+    bpp = measure_bytes_per_output_pixel(pt_path, stride) if measure_memory else None
+    macs = sum(count_macs(sr, torch.rand(1, 3, 512 // scale, 512 // scale), torch.zeros(1)).values())
+    desc = {
+        "format": FORMAT,
+        "name": name,
+        "version": version,
+        "description": description or f"SANA-SR one-step x{scale} ({preset.name} preset, trained from scratch)",
+        "file": pt_name,
+        "sha256": sha256(pt_path),
+        "scale": scale,
+        "input_channels": 3,
+        "stride": stride,
+        "halo": halo,
+        "prompts": list(cfgmod.PROMPTS[:preset.num_prompts]),
+        "default_prompt": "generic",
+        "degradation": {"type": "area", "description": "output averaged over scale x scale blocks"},
+        "bytes_per_output_pixel": bpp,
+        "generative": True,
+        "architecture": dict(preset.to_dict(), preset=preset.name),
+        "parameters": sum(p.numel() for p in sr.parameters()),
+        "macs_per_512x512_output": macs,
+        "training": training or {},
+        "metrics": metrics or {},
+        "licence": "see LICENSE.md",
+        "export": {"torch": torch.__version__, "torchscript_vs_eager_max_abs": roundtrip,
+                   "halo_tolerance": 2.0 / 255, "halo_max_diff": halo_diff},
+    }
+    with open(os.path.join(out_dir, "model.json"), "w") as f:
+        json.dump(desc, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(out_dir, "LICENSE.md"), "w") as f:
+        f.write(LICENSE_TEXT.format(name=name, data=data))
+    return desc
+
+
+def update_metrics(out_dir: str, metrics: dict):
+    path = os.path.join(out_dir, "model.json")
+    with open(path) as f:
+        desc = json.load(f)
+    desc["metrics"] = metrics
+    with open(path, "w") as f:
+        json.dump(desc, f, indent=2)
+        f.write("\n")
+
+
+def training_info(run: str) -> dict:
+    """Steps, minutes and stage summaries from the run's checkpoints."""
+    from .train.common import STAGES, load_checkpoint
+    info = {"steps": {}, "stages": [], "minutes": 0.0}
+    for st in STAGES:
+        blob = load_checkpoint(run, st, torch.device("cpu"))
+        if blob is None:
+            continue
+        info["steps"][st] = blob["step"]
+        info["minutes"] += blob["elapsed"] / 60
+        entry = {"stage": st, "steps": blob["step"], "minutes": round(blob["elapsed"] / 60, 2)}
+        if st == "prune" and "report" in blob.get("extra", {}):
+            rep = blob["extra"]["report"]
+            entry.update({k: rep[k] for k in ("removed_blocks", "removed_heads", "removed_ffn_groups",
+                                               "dit_params_before", "dit_params_after")})
+        info["stages"].append(entry)
+    info["minutes"] = round(info["minutes"], 2)
+    return info
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--checkpoint", required=True, help="stage checkpoint .pt or weights .npz")
+    ap.add_argument("--out", required=True, help="model folder to write")
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--version", default="0.1.0")
+    ap.add_argument("--description")
+    ap.add_argument("--run", help="run folder to read training info from (default: the checkpoint's folder)")
+    ap.add_argument("--device-trained", default="cpu")
+    ap.add_argument("--save-npz", help="also write the weights as .npz here")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(2)
+    model = load_model(args.checkpoint)
+    if args.save_npz:
+        save_npz(model, args.save_npz)
+    run = args.run or os.path.dirname(os.path.abspath(args.checkpoint))
+    training = training_info(run) if os.path.isdir(run) else {}
+    training["device"] = args.device_trained
+    desc = export(model, args.out, args.name, args.version, args.description, training)
+    print(json.dumps({k: desc[k] for k in ("name", "sha256", "halo", "bytes_per_output_pixel", "parameters",
+                                           "macs_per_512x512_output")}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

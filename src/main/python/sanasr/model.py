@@ -1,0 +1,135 @@
+"""The one-step SR model and its export form.
+
+    LR --(entry)--> z_L = s * E(.)  --DiT once at sigma*-->  z_H = z_L - sigma* * v  --> x_hat = D(z_H / s)
+
+Where the LR enters (``SRConfig.lr_entry``):
+  * "bicubic": E is the autoencoder's encoder applied to bicubic x4(LR) at the output size (OSEDiff,
+    SANA-SR). Costly: the encoder runs its full-resolution stages on the upsampled image.
+  * "direct":  E is an encoder on the LR image itself that starts at the width-ladder stage of the LR
+    resolution (stage log2(scale)), so it has log2(32/scale) downsamplings and lands on the same latent
+    grid. Cheaper; it cannot start from the stage-a encoder and is trained from scratch in stage c.
+
+LR-guided path (``SRConfig.lr_guided``, documented choice for the CPU-trained compact model): a small
+``LRGuide`` CNN turns the LR image into one feature map per decoder stage (strided convs for the coarse
+stages, pixel-shuffle for the finer ones); each is added through a zero-initialised 1x1 conv at the start
+of its decoder stage, and the output becomes bicubic(LR) + decoder residual. A 32x latent of a small,
+briefly trained autoencoder cannot carry pixel-exact detail; with the guide the decoder only has to add
+what bicubic misses, so a model trained for minutes on a CPU already beats bicubic. Without the flag the
+model is the paper-faithful latent path.
+
+``SanaSR`` = ``OneStepSR`` (what is exported; forward(image, prompt) is the contract's signature) plus
+``hr_encoder``, the autoencoder's encoder kept frozen after stage a to give HR latents (prior training,
+latent losses). ``s`` is the ``latent_scale`` buffer, re-measured after stage a to give unit-std latents.
+"""
+from __future__ import annotations
+
+import math
+from typing import List, Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .autoencoder import Decoder, Encoder
+from .config import Preset
+from .dit import LinearDiT
+
+
+class LRGuide(nn.Module):
+    """LR image -> feature maps for decoder stages, in decoder execution order (coarsest first)."""
+
+    def __init__(self, width: int, n_stages: int, lr_level: int):
+        super().__init__()
+        assert 0 <= lr_level < n_stages
+        self.stem = nn.Sequential(nn.Conv2d(3, width, 3, padding=1), nn.SiLU(),
+                                  nn.Conv2d(width, width, 3, padding=1), nn.SiLU())
+        self.down = nn.ModuleList([nn.Sequential(nn.Conv2d(width, width, 3, stride=2, padding=1), nn.SiLU())
+                                   for _ in range(n_stages - 1 - lr_level)])
+        self.up = nn.ModuleList([nn.Sequential(nn.Conv2d(width, 4 * width, 3, padding=1), nn.PixelShuffle(2),
+                                               nn.SiLU()) for _ in range(lr_level)])
+
+    def forward(self, lr: torch.Tensor) -> List[torch.Tensor]:
+        base = self.stem(lr)
+        out: List[torch.Tensor] = [base]
+        f = base
+        for m in self.down:            # coarser than the LR grid: prepend
+            f = m(f)
+            out.insert(0, f)
+        f = base
+        for m in self.up:              # finer than the LR grid: append
+            f = m(f)
+            out.append(f)
+        return out
+
+
+class OneStepSR(nn.Module):
+    """The exported model: forward(image [N,3,h,w] float32, prompt [N] float32) -> [N,3,scale*h,scale*w]."""
+
+    def __init__(self, preset: Preset):
+        super().__init__()
+        ae, sr = preset.ae, preset.sr
+        n = len(ae.widths)
+        lr_level = int(round(math.log2(sr.scale)))
+        assert 2 ** lr_level == sr.scale, "scale must be a power of two"
+        self.scale = sr.scale
+        self.sigma_star = float(sr.sigma_star)
+        self.direct = sr.lr_entry == "direct"
+        if sr.lr_entry not in ("bicubic", "direct"):
+            raise ValueError(f"lr_entry must be 'bicubic' or 'direct', got {sr.lr_entry!r}")
+        self.guided = bool(sr.lr_guided)
+        self.encoder = Encoder(ae, first_stage=lr_level if self.direct else 0)
+        self.decoder = Decoder(ae, guide_ch=sr.guide_width if self.guided else 0)
+        self.guide: Optional[LRGuide] = LRGuide(sr.guide_width, n, lr_level) if self.guided else None
+        self.dit = LinearDiT(preset.dit, ae.latent_channels, preset.num_prompts)
+        self.register_buffer("latent_scale", torch.tensor(float(sr.latent_scale)))
+        self.num_prompts = preset.num_prompts
+
+    def upsample(self, lr: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(lr, scale_factor=float(self.scale), mode="bicubic", align_corners=False)
+
+    def encode(self, lr: torch.Tensor) -> torch.Tensor:
+        x = lr if self.direct else self.upsample(lr)
+        return self.encoder(x) * self.latent_scale
+
+    def one_step(self, z_l: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
+        t = torch.full([z_l.shape[0]], 1000.0 * self.sigma_star, dtype=torch.float32, device=z_l.device)
+        v = self.dit(z_l, t, prompt)
+        return z_l - self.sigma_star * v
+
+    def decode(self, z: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
+        guides: List[torch.Tensor] = []
+        if self.guide is not None:
+            guides = self.guide(lr)
+        out = self.decoder(z / self.latent_scale, guides)
+        if self.guided:
+            out = out + self.upsample(lr)
+        return out
+
+    def forward(self, image: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
+        p = prompt.long().clamp(0, self.num_prompts - 1)
+        z_h = self.one_step(self.encode(image), p)
+        return self.decode(z_h, image)
+
+
+class SanaSR(nn.Module):
+    """Training-time container: the exported ``sr`` model plus the frozen HR encoder of the autoencoder."""
+
+    def __init__(self, preset: Preset):
+        super().__init__()
+        self.preset = preset
+        self.sr = OneStepSR(preset)
+        self.hr_encoder = Encoder(preset.ae)
+
+    def hr_latent(self, hr: torch.Tensor) -> torch.Tensor:
+        return self.hr_encoder(hr) * self.sr.latent_scale
+
+    def reconstruct(self, hr: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
+        """Stage a: HR -> latent -> decoder (guided by ``lr`` when the LR-guided path is on)."""
+        return self.sr.decode(self.hr_latent(hr), lr)
+
+    def forward(self, lr: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
+        return self.sr(lr, prompt)
+
+
+def build_model(preset: Preset) -> SanaSR:
+    return SanaSR(preset)

@@ -1,0 +1,1 @@
+"""Training stages a-d (one module each) and ``all`` (a-e with one minute budget)."""

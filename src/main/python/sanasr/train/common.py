@@ -1,0 +1,205 @@
+"""Shared plumbing of the training stages: device/threads, autocast, time box, checkpoints, logs, data.
+
+Checkpoint layout in a run folder (``--run``): ``<stage>.pt`` holds {"preset", "state", "optim", "step",
+"elapsed", "lora", "done"}; a stage resumes from its own file if present, otherwise it starts from the
+previous stage's file. ``<stage>.jsonl`` is the JSON-lines log (one record per logged step).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from contextlib import nullcontext
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+
+from .. import config as cfgmod
+from ..lora import apply_lora
+from ..model import SanaSR
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
+DEFAULT_DATA = os.path.abspath(os.path.join(REPO_ROOT, "..", "shared", "data", "train"))
+STAGES = ("autoencoder", "prior", "adapt", "prune")
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def setup_threads(n: int):
+    # torch on this machine may default to 1 thread; 2 threads measurably speed up convs on 2 cores.
+    if n > 0:
+        torch.set_num_threads(n)
+
+
+def autocast(device: torch.device):
+    """bf16 autocast on CUDA, nothing on CPU (runs on torch 1.13 and 2.x)."""
+    if device.type == "cuda":
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=True)
+    return nullcontext()
+
+
+def base_args(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--run", required=True, help="run folder for checkpoints and logs")
+    p.add_argument("--preset", default="compact", choices=sorted(cfgmod.PRESETS))
+    p.add_argument("--minutes", type=float, default=10.0, help="time box for this stage (wall clock)")
+    p.add_argument("--max-steps", type=int, default=0, help="optional step limit (0 = none)")
+    p.add_argument("--data", default=DEFAULT_DATA)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0 = preset default)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch", type=int, default=0, help="batch size (0 = preset default)")
+    p.add_argument("--lr-entry", choices=("bicubic", "direct"), default=None, help="override the preset")
+    p.add_argument("--lr-guided", choices=("on", "off"), default=None, help="override the preset")
+    return p
+
+
+def preset_from_args(args) -> cfgmod.Preset:
+    preset = cfgmod.preset(args.preset)
+    if args.lr_entry:
+        preset.sr.lr_entry = args.lr_entry
+    if args.lr_guided:
+        preset.sr.lr_guided = args.lr_guided == "on"
+    if args.batch:
+        preset.train.batch = args.batch
+    return preset
+
+
+# ---------------------------------------------------------------- checkpoints
+
+def ckpt_path(run: str, stage: str) -> str:
+    return os.path.join(run, f"{stage}.pt")
+
+
+def save_checkpoint(run: str, stage: str, model: SanaSR, optim, step: int, elapsed: float, done: bool,
+                    extra: Optional[dict] = None):
+    os.makedirs(run, exist_ok=True)
+    blob = {"preset": model.preset.to_dict(), "state": model.state_dict(),
+            "optim": optim.state_dict() if optim is not None else None, "step": step, "elapsed": elapsed,
+            "lora": getattr(model, "lora_spec", None), "done": done, "extra": extra or {}}
+    tmp = ckpt_path(run, stage) + ".tmp"
+    torch.save(blob, tmp)
+    os.replace(tmp, ckpt_path(run, stage))
+
+
+def model_from_blob(blob: dict) -> SanaSR:
+    preset = cfgmod.Preset.from_dict(blob["preset"])
+    model = SanaSR(preset)
+    spec = blob.get("lora")
+    if spec:
+        attach_lora(model, spec)
+    model.load_state_dict(blob["state"])
+    return model
+
+
+def load_checkpoint(run: str, stage: str, device: torch.device) -> Optional[dict]:
+    path = ckpt_path(run, stage)
+    if not os.path.exists(path):
+        return None
+    return torch.load(path, map_location=device)
+
+
+def previous_stage_blob(run: str, stage: str, device: torch.device) -> Optional[dict]:
+    i = STAGES.index(stage)
+    for prev in reversed(STAGES[:i]):
+        blob = load_checkpoint(run, prev, device)
+        if blob is not None:
+            return blob
+    return None
+
+
+def attach_lora(model: SanaSR, spec: dict) -> List[str]:
+    """spec = {"rank": r, "dit": [patterns], "encoder": [patterns]}; remembered on the model."""
+    names = apply_lora(model.sr.dit, spec["dit"], spec["rank"])
+    if spec.get("encoder"):
+        names += apply_lora(model.sr.encoder, spec["encoder"], spec["rank"])
+    model.lora_spec = spec
+    return names
+
+
+class JsonlLog:
+    def __init__(self, run: str, stage: str):
+        os.makedirs(run, exist_ok=True)
+        self.path = os.path.join(run, f"{stage}.jsonl")
+
+    def write(self, **record):
+        record["time"] = round(time.time(), 3)
+        with open(self.path, "a") as f:
+            f.write(json.dumps(record) + "\n")
+
+
+class TimeBox:
+    """Wall-clock budget that continues across resumes (``elapsed`` comes from the checkpoint)."""
+
+    def __init__(self, minutes: float, elapsed: float = 0.0, max_steps: int = 0):
+        self.budget = minutes * 60.0
+        self.start = time.time() - elapsed
+        self.max_steps = max_steps
+
+    @property
+    def elapsed(self) -> float:
+        return time.time() - self.start
+
+    def running(self, step: int) -> bool:
+        if self.max_steps and step >= self.max_steps:
+            return False
+        return self.elapsed < self.budget
+
+
+# ---------------------------------------------------------------- data
+
+class PairSource:
+    """Training pairs from sanasr.data / sanasr.degrade (fallback: plain bicubic downscaling)."""
+
+    def __init__(self, root: str, crop: int, scale: int, device: torch.device, seed: int):
+        try:
+            from ..data import TrainPool
+            from ..degrade import make_pairs
+            self.pool = TrainPool(root, crop=crop)
+            self._pairs = make_pairs
+            self.kind = "sanasr.degrade"
+        except ImportError:
+            from .._fallback_pairs import FallbackPool, fallback_pairs
+            self.pool = FallbackPool(root, crop=crop)
+            self._pairs = fallback_pairs
+            self.kind = "fallback-bicubic"
+        self.scale = scale
+        self.device = device
+        self.gen = torch.Generator().manual_seed(seed)
+
+    def hr(self, n: int) -> Tuple[torch.Tensor, List[str]]:
+        hr, sources = self.pool.sample(n, self.gen)
+        return hr.to(self.device), sources
+
+    def pairs(self, hr: torch.Tensor, sources: Sequence[str]):
+        """-> (lr, hr_target, prompt_ids) on the device."""
+        lr, target, prompts = self._pairs(hr.cpu(), list(sources), self.scale, self.gen)
+        return lr.to(self.device), target.to(self.device), prompts.to(self.device)
+
+    def clean_lr(self, hr: torch.Tensor) -> torch.Tensor:
+        """The undegraded LR of the autoencoder stage: mean over scale x scale blocks."""
+        return F.avg_pool2d(hr, self.scale)
+
+
+# ---------------------------------------------------------------- losses
+
+def fft_l1(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """L1 between 2-D spectra (real and imaginary parts), a cheap sharpness term."""
+    fx = torch.fft.rfft2(x.float(), norm="ortho")
+    fy = torch.fft.rfft2(y.float(), norm="ortho")
+    return (torch.view_as_real(fx) - torch.view_as_real(fy)).abs().mean()
+
+
+def pixel_loss(x: torch.Tensor, y: torch.Tensor, fft_weight: float) -> torch.Tensor:
+    return F.l1_loss(x.float(), y.float()) + fft_weight * fft_l1(x, y)
+
+
+def psnr(x: torch.Tensor, y: torch.Tensor) -> float:
+    mse = F.mse_loss(x.float().clamp(0, 1), y.float().clamp(0, 1)).item()
+    return 10.0 * torch.log10(torch.tensor(1.0 / max(mse, 1e-12))).item()

@@ -1,0 +1,112 @@
+"""The tiny preset through stages a-e: losses drop, pruning removes what it reports, export round trip."""
+import argparse
+import json
+import os
+
+import pytest
+import torch
+
+from sanasr import config
+from sanasr.export import export, load_model, load_npz, save_npz, probe_image
+from sanasr.train import adapt, autoencoder, common as C, prior, prune
+
+STEPS = {"autoencoder": 30, "prior": 10, "adapt": 30, "prune": 6}
+CONTRACT_KEYS = {"format", "name", "version", "description", "file", "sha256", "scale", "input_channels",
+                 "stride", "halo", "prompts", "default_prompt", "degradation", "bytes_per_output_pixel",
+                 "generative", "architecture", "parameters", "macs_per_512x512_output", "training", "metrics",
+                 "licence"}
+
+
+def _args(run, stage):
+    return argparse.Namespace(run=str(run), preset="tiny", minutes=10.0, max_steps=STEPS[stage], data=C.DEFAULT_DATA,
+                              device="cpu", threads=2, seed=0, batch=0, lr_entry=None, lr_guided=None)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    if not os.path.isdir(C.DEFAULT_DATA):
+        pytest.skip(f"training data not found at {C.DEFAULT_DATA}")
+    run = tmp_path_factory.mktemp("tiny_run")
+    results = {}
+    for mod in (autoencoder, prior, adapt, prune):
+        results[mod.STAGE] = mod.run(_args(run, mod.STAGE))
+    return run, results
+
+
+@torch.no_grad()
+def _eval_pix_loss(model, seed=7):
+    src = C.PairSource(C.DEFAULT_DATA, 64, 4, torch.device("cpu"), seed)
+    lr, target, prompts, same = adapt.degraded_batch(src, 4)
+    tc = model.preset.train
+    return adapt.sr_losses(model.eval(), lr, target, prompts, same, 0, 0, 0, tc.fft_weight, False)["pix"].item()
+
+
+def test_stages_run_and_write_logs(run_dir):
+    run, results = run_dir
+    for stage in C.STAGES:
+        assert os.path.exists(C.ckpt_path(str(run), stage))
+        lines = open(os.path.join(run, f"{stage}.jsonl")).read().splitlines()
+        assert lines and all(json.loads(l)["stage"] == stage for l in lines)
+        assert results[stage]["steps"] == STEPS[stage]
+    assert results["autoencoder"]["last_loss"] < results["autoencoder"]["first_loss"]
+
+
+def test_sr_loss_drops_in_adaptation(run_dir):
+    run, _ = run_dir
+    before = adapt.initial_model(C.load_checkpoint(str(run), "prior", torch.device("cpu")))
+    after = C.model_from_blob(C.load_checkpoint(str(run), "adapt", torch.device("cpu")))
+    assert _eval_pix_loss(after) < _eval_pix_loss(before)
+
+
+def test_stage_resumes_from_its_checkpoint(run_dir):
+    run, _ = run_dir
+    args = _args(run, "prior")
+    args.max_steps = STEPS["prior"] + 3
+    assert prior.run(args)["steps"] == STEPS["prior"] + 3
+
+
+def test_pruning_removes_what_it_reports(run_dir):
+    run, _ = run_dir
+    blob = C.load_checkpoint(str(run), "prune", torch.device("cpu"))
+    rep = blob["extra"]["report"]
+    base = config.tiny()
+    model = C.model_from_blob(blob).eval()
+    dit_cfg = model.preset.dit
+    assert len(model.sr.dit.blocks) == dit_cfg.depth == base.dit.depth - len(rep["removed_blocks"])
+    kept = [j for j in range(base.dit.depth) if j not in rep["removed_blocks"]]
+    assert rep["removed_heads"] or rep["removed_ffn_groups"]
+    for blk, j in zip(model.sr.dit.blocks, kept):
+        heads = base.dit.heads(j) - len(rep["removed_heads"].get(str(j), []))
+        hidden = base.dit.ffn(j) - rep["ffn_group"] * len(rep["removed_ffn_groups"].get(str(j), []))
+        assert blk.attn.heads == heads and blk.attn.qkv.weight.shape[0] == 3 * heads * blk.attn.head_dim
+        assert blk.ffn.hidden == hidden and blk.ffn.point.weight.shape[1] == hidden
+    assert sum(p.numel() for p in model.sr.dit.parameters()) == rep["dit_params_after"] < rep["dit_params_before"]
+    with torch.no_grad():
+        assert model(torch.rand(1, 3, 16, 16), torch.tensor([2.0])).shape == (1, 3, 64, 64)
+
+
+def test_export_round_trip_and_descriptor(run_dir, tmp_path):
+    run, _ = run_dir
+    model = load_model(C.ckpt_path(str(run), "prune"))
+    npz = tmp_path / "w.npz"
+    save_npz(model, str(npz))
+    model2 = load_npz(str(npz)).eval()
+    x = probe_image(16, 24)
+    with torch.no_grad():
+        assert torch.allclose(model.eval()(x, torch.ones(1)), model2(x, torch.ones(1)), atol=1e-6)
+    out = tmp_path / "sana-sr-tiny-x4"
+    desc = export(model2, str(out), "sana-sr-tiny-x4", measure_memory=True)
+    on_disk = json.loads((out / "model.json").read_text())
+    assert CONTRACT_KEYS <= set(on_disk) and on_disk == json.loads(json.dumps(desc))
+    assert on_disk["prompts"] == list(config.PROMPTS) and on_disk["stride"] == 8 and on_disk["scale"] == 4
+    assert on_disk["bytes_per_output_pixel"] > 0 and on_disk["halo"] % on_disk["stride"] == 0
+    import hashlib
+    assert hashlib.sha256((out / on_disk["file"]).read_bytes()).hexdigest() == on_disk["sha256"]
+    ts = torch.jit.load(str(out / on_disk["file"]))
+    with torch.no_grad():
+        for h, w, p in ((16, 24, 0.0), (40, 8, 5.0)):
+            x = probe_image(h, w, seed=h + w)
+            ref = model2.sr(x, torch.tensor([p]))
+            got = ts(x, torch.tensor([p]))
+            assert got.shape == (1, 3, 4 * h, 4 * w)
+            assert (got - ref).abs().max().item() < 1e-5

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
  * tensor must give the same output within 1e-4. Fixture, written by the model factory:
  * <pre>
  * src/test/resources/models/sana-sr-tiny-x4/   model folder (docs/model-format.md)
- * src/test/resources/parity/input.npy          float32 [1, C, h, w], the normalised input given to forward
- * src/test/resources/parity/output.npy         float32 [1, C, 4h, 4w], what Python's forward returned
- * src/test/resources/parity/parity.json        optional: {"model": "sana-sr-tiny-x4", "prompt": 0}
+ * src/test/resources/parity/parity.json        model folder (relative to src/test/resources), file names, shapes, prompt_index
+ * src/test/resources/parity/input.f32          float32 little-endian [1, C, h, w], the normalised input given to forward
+ * src/test/resources/parity/output.f32         float32 little-endian [1, C, 4h, 4w], what Python's forward returned
  * </pre>
  * Skipped, with a message, while the fixture is absent. The committed test model conv-x4 carries its own
  * fixture, so the comparison itself always runs.
@@ -40,33 +40,36 @@ class ParityTest {
 	@Test
 	void factoryModelMatchesPython() throws Exception {
 		final Path parity = RESOURCES.resolve("parity");
-		String modelName = "sana-sr-tiny-x4";
-		int prompt = 0;
 		final Path spec = parity.resolve("parity.json");
-		if (Files.isRegularFile(spec)) {
-			final JsonObject j = JsonParser.parseString(Files.readString(spec)).getAsJsonObject();
-			if (j.has("model")) modelName = j.get("model").getAsString();
-			if (j.has("prompt")) prompt = j.get("prompt").getAsInt();
-		}
-		final Path modelJson = RESOURCES.resolve("models").resolve(modelName).resolve("model.json");
-		assumeTrue(Files.isRegularFile(modelJson) && Files.isRegularFile(parity.resolve("input.npy")) && Files.isRegularFile(
-			parity.resolve("output.npy")), "parity fixture absent: the model factory writes " + modelJson + " and " + parity +
-				"/{input,output}.npy; skipping");
-		check(modelJson, parity.resolve("input.npy"), parity.resolve("output.npy"), prompt, false);
+		assumeTrue(Files.isRegularFile(spec), "parity fixture absent (" + spec +
+			"): run src/test/python/make_parity_fixture.py; skipping");
+		final JsonObject j = JsonParser.parseString(Files.readString(spec)).getAsJsonObject();
+		final Path modelJson = RESOURCES.resolve(j.get("model").getAsString()).resolve("model.json");
+		final Npy in = Npy.raw(parity.resolve(j.get("input").getAsString()), shape(j, "input_shape"));
+		final Npy out = Npy.raw(parity.resolve(j.get("output").getAsString()), shape(j, "output_shape"));
+		check(modelJson, in, out, Math.round(j.get("prompt_index").getAsFloat()), false);
+	}
+
+	private static int[] shape(final JsonObject j, final String key) {
+		final var a = j.getAsJsonArray(key);
+		final int[] s = new int[a.size()];
+		for (int i = 0; i < s.length; i++)
+			s[i] = a.get(i).getAsInt();
+		return s;
 	}
 
 	/** The same check on the committed test model (its fixture made by make_test_models.py, prompt 2). */
 	@Test
 	void testModelMatchesPython() throws Exception {
 		final Path conv = RESOURCES.resolve("models").resolve("conv-x4");
-		check(conv.resolve("model.json"), conv.resolve("parity_input.npy"), conv.resolve("parity_output.npy"), 2, true);
+		check(conv.resolve("model.json"), Npy.read(conv.resolve("parity_input.npy")), Npy.read(conv.resolve(
+			"parity_output.npy")), 2, true);
 	}
 
-	private static void check(final Path modelJson, final Path input, final Path output, final int prompt,
+	private static void check(final Path modelJson, final Npy in, final Npy expected, final int prompt,
 		final boolean checkPromptMatters)
 		throws Exception
 	{
-		final Npy in = Npy.read(input), expected = Npy.read(output);
 		final ModelDescriptor d = ModelDescriptor.read(modelJson);
 		assertEquals(4, in.shape.length, "input.npy must be [1, C, h, w]");
 		assertEquals(1, in.shape[0]);
@@ -96,6 +99,19 @@ class ParityTest {
 		private Npy(final int[] shape, final float[] data) {
 			this.shape = shape;
 			this.data = data;
+		}
+
+		/** Raw little-endian float32 in C order, its shape given beside it (the factory's parity fixture). */
+		static Npy raw(final Path file, final int[] shape) throws IOException {
+			final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+			long count = 1;
+			for (final int v : shape)
+				count *= v;
+			if (b.remaining() != count * Float.BYTES) throw new IOException(file + " holds " + b.remaining() +
+				" bytes, not the " + count * Float.BYTES + " of float32 " + java.util.Arrays.toString(shape));
+			final float[] data = new float[(int) count];
+			b.asFloatBuffer().get(data);
+			return new Npy(shape, data);
 		}
 
 		static Npy read(final Path file) throws IOException {

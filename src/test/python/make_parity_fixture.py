@@ -36,7 +36,7 @@ def main():
     run = tempfile.mkdtemp(prefix="parity_run_")
     for mod in (autoencoder, prior, adapt, prune):
         ns = argparse.Namespace(run=run, preset="tiny", minutes=10.0, max_steps=args.steps, data=C.DEFAULT_DATA,
-                                device="cpu", threads=2, seed=0, batch=0, lr_entry=None, lr_guided=None)
+                                device="cpu", threads=1, seed=0, batch=0, lr_entry=None, lr_guided=None)
         print(mod.run(ns))
     model = load_model(C.ckpt_path(run, "prune"))
     out_dir = REPO / "src" / "test" / "resources" / "models" / NAME

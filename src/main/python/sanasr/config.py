@@ -99,7 +99,7 @@ class TrainConfig:
     prune_ffn_frac: float = 0.25
     prune_ffn_group: int = 16     # FFN channels are ranked and removed in groups of this size
     split: Tuple[float, ...] = (0.35, 0.15, 0.35, 0.15)  # a, b, c, d (d includes recovery)
-    threads: int = 2
+    threads: int = 0              # torch threads; 0 = auto (see train.common.setup_threads)
 
 
 @dataclass
@@ -137,7 +137,7 @@ def tiny() -> Preset:
         dit=DiTConfig(width=32, depth=2, head_dim=8, cross_heads=2, cross_head_dim=8, tokens_per_prompt=2,
                       freq_dim=32),
         sr=SRConfig(lr_entry="bicubic", lr_guided=True, guide_width=8),
-        train=TrainConfig(crop=64, batch=2, lora_rank=2, prune_ffn_group=8, prune_blocks=1, threads=2),
+        train=TrainConfig(crop=64, batch=2, lora_rank=2, prune_ffn_group=8, prune_blocks=1),
     )
 
 

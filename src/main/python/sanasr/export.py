@@ -115,7 +115,7 @@ print(peak - base, y.numel() // y.shape[1])
 """
 
 
-def measure_bytes_per_output_pixel(pt_file: str, stride: int, lr_side: int = 128, threads: int = 2) -> int:
+def measure_bytes_per_output_pixel(pt_file: str, stride: int, lr_side: int = 128, threads: int = 1) -> int:
     """Peak RSS growth of one CPU forward (fresh process, after a small warm-up) / output pixels."""
     side = max(stride, lr_side // stride * stride)
     out = subprocess.run([sys.executable, "-c", _MEM_PROBE, pt_file, str(stride), str(side), str(threads)],
@@ -255,7 +255,8 @@ def main(argv=None):
     ap.add_argument("--device-trained", default="cpu")
     ap.add_argument("--save-npz", help="also write the weights as .npz here")
     args = ap.parse_args(argv)
-    torch.set_num_threads(2)
+    from .train.common import setup_threads
+    setup_threads(0)
     model = load_model(args.checkpoint)
     if args.save_npz:
         save_npz(model, args.save_npz)

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One-call GPU training of SANA-SR (docs/gpu-training.md).
+#
+#   scripts/gpu-train.sh prepare [--resume-from DIR]   HERE: copy ../shared/data/train into .train-data/
+#                                                      (ignored; the device call carries it), and the
+#                                                      files of a previous call into .train-data/resume/
+#   scripts/gpu-train.sh run [gpu_job args...]         ON THE DEVICE (needs $OUT): train all stages,
+#                                                      weights + manifest + logs into $OUT
+#
+# A symbolic link would travel to the device only as a link, so the data is copied (about 19 MiB).
+# Extra args of `run` are appended, so they override the defaults (argparse keeps the last value).
+# Environment: PYTHON (default python3), SANASR_TRAIN_SRC (default ../shared/data/train),
+# SANASR_TRAIN_DATA (default .train-data).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${SANASR_TRAIN_DATA:-.train-data}
+PY=${PYTHON:-python3}
+
+prepare() {
+    local src=${SANASR_TRAIN_SRC:-../shared/data/train} resume=""
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --resume-from) resume=$2; shift 2 ;;
+            *) echo "prepare: unknown argument $1" >&2; exit 2 ;;
+        esac
+    done
+    [ -d "$src" ] || { echo "no training data at $src" >&2; exit 1; }
+    rm -rf "$DATA"
+    mkdir -p "$DATA"
+    find "$src" -maxdepth 1 -type f -exec cp -p {} "$DATA"/ \;
+    if [ -n "$resume" ]; then
+        [ -f "$resume/manifest.json" ] || { echo "no manifest.json in $resume" >&2; exit 1; }
+        mkdir -p "$DATA/resume"
+        cp -p "$resume"/manifest.json "$resume"/weights.npz.* "$DATA/resume"/
+    fi
+    echo "prepared $DATA: $(find "$DATA" -maxdepth 1 -type f | wc -l) files, $(du -sh "$DATA" | cut -f1)" \
+         "${resume:+(resume from $resume)}"
+}
+
+run_job() {
+    : "${OUT:?run: \$OUT must name the folder whose files come back}"
+    [ -d "$DATA" ] || { echo "run: $DATA missing (scripts/gpu-train.sh prepare, then carry it)" >&2; exit 1; }
+    local resume=()
+    [ -f "$DATA/resume/manifest.json" ] && resume=(--resume "$DATA/resume")
+    export PYTHONUNBUFFERED=1 PYTHONPATH=src/main/python${PYTHONPATH:+:$PYTHONPATH}
+    mkdir -p "$OUT"
+    {
+        command -v nvidia-smi >/dev/null && nvidia-smi -L || true
+        "$PY" -m sanasr.train.gpu_job --preset compact --minutes 9 --data "$DATA" --out "$OUT" \
+            "${resume[@]}" "$@"
+    } 2>&1 | tee "$OUT/console.log"
+}
+
+case "${1:-}" in
+    prepare) shift; prepare "$@" ;;
+    run) shift; run_job "$@" ;;
+    *) echo "usage: $0 prepare [--resume-from DIR] | run [gpu_job args]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,251 @@
+package io.github.sanasr.gui;
+
+import ij.IJ;
+import ij.ImageJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.measure.Calibration;
+import io.github.sanasr.command.SuperResolveCommand;
+
+import java.awt.Button;
+import java.awt.Checkbox;
+import java.awt.Choice;
+import java.awt.Component;
+import java.awt.Container;
+import java.awt.EventQueue;
+import java.awt.Label;
+import java.awt.Point;
+import java.awt.Rectangle;
+import java.awt.Robot;
+import java.awt.TextField;
+import java.awt.Toolkit;
+import java.awt.Window;
+import java.awt.event.InputEvent;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+
+import javax.imageio.ImageIO;
+
+import org.scijava.Cancelable;
+import org.scijava.Context;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleItem;
+import org.scijava.module.ModuleService;
+import org.scijava.module.process.LoadInputsPreprocessor;
+import org.scijava.module.process.PostprocessorPlugin;
+import org.scijava.module.process.PreprocessorPlugin;
+import org.scijava.module.process.SaveInputsPreprocessor;
+import org.scijava.plugin.PluginService;
+
+/**
+ * TEST-ONLY, needs a display (Xvfb): a person's session with the single-image command. ImageJ 1.x starts, a
+ * calibrated sample image is opened and shown, the command's dialog ({@link ParameterDialog}) appears; a
+ * "person" (java.awt.Robot, real mouse events) types the model folder, picks the CPU, ticks the fidelity map
+ * and clicks OK; the command runs and its outputs are shown as image windows. Screenshots of the dialog and
+ * of the result window go to OUT_DIR; facts about both are printed as {@code DIALOG}/{@code FIELD}/
+ * {@code RESULT} lines for the test to check.
+ *
+ * <p>{@code java -Djava.awt.headless=false ... DialogHarness IMAGE MODEL_DIR OUT_DIR}</p>
+ */
+public final class DialogHarness {
+
+	static final String TITLE = "Super-resolve (SANA-SR)";
+	static final double PIXEL_NM = 2.5;
+
+	private DialogHarness() {}
+
+	public static void main(final String[] args) throws Exception {
+		final Path image = Path.of(args[0]);
+		final String model = args[1];
+		final Path out = Files.createDirectories(Path.of(args[2]));
+		watchdog(120);
+		new ImageJ();
+		final ImagePlus imp = IJ.openImage(image.toString());
+		final Calibration cal = imp.getCalibration();
+		cal.pixelWidth = cal.pixelHeight = PIXEL_NM;
+		cal.setUnit("nm");
+		imp.show();
+		waitFor("the input window", () -> imp.getWindow() != null && imp.getWindow().isShowing());
+
+		final Context ctx = new Context();
+		final CommandInfo info = ctx.service(CommandService.class).getCommand(SuperResolveCommand.class);
+		final ModuleService modules = ctx.service(ModuleService.class);
+		final Module module = modules.createModule(info);
+		final ParameterDialog pd = new ParameterDialog(info, TITLE);
+		final Robot robot = new Robot();
+		robot.setAutoDelay(40);
+		final Thread person = new Thread(() -> person(pd, model, robot, out), "person");
+		person.setDaemon(true);
+		person.start();
+		if (!pd.show(module)) {
+			System.out.println("CANCELLED dialog");
+			System.exit(3);
+		}
+
+		final List<PreprocessorPlugin> pre = ctx.service(PluginService.class).createInstancesOfType(PreprocessorPlugin.class)
+			.stream().filter(p -> !(p instanceof LoadInputsPreprocessor) && !(p instanceof SaveInputsPreprocessor)).toList();
+		final List<PostprocessorPlugin> post = ctx.service(PluginService.class).createInstancesOfType(PostprocessorPlugin.class);
+		final long t0 = System.nanoTime();
+		modules.run(module, pre, post, (java.util.Map<String, Object>) null).get();
+		System.out.printf(Locale.ROOT, "RAN seconds=%.2f%n", (System.nanoTime() - t0) / 1e9);
+		if (module instanceof Cancelable c && c.isCanceled()) {
+			System.out.println("CANCELLED " + c.getCancelReason());
+			System.exit(3);
+		}
+		// ImagePlus outputs are shown, as Fiji's display postprocessor does
+		final List<ImagePlus> shown = new ArrayList<>();
+		for (final ModuleItem<?> o : info.outputs())
+			if (o.getValue(module) instanceof ImagePlus r) {
+				r.show();
+				shown.add(r);
+			}
+		for (final ImagePlus r : shown) {
+			waitFor("window " + r.getTitle(), () -> r.getWindow() != null && r.getWindow().isShowing());
+			Thread.sleep(700); // let it paint
+			final Calibration rc = r.getCalibration();
+			System.out.printf(Locale.ROOT, "RESULT title=%s size=%dx%d bitdepth=%d pixel_width=%s pixel_height=%s unit=%s " +
+				"window=%s info=%b%n", r.getTitle(), r.getWidth(), r.getHeight(), r.getBitDepth(), rc.pixelWidth, rc.pixelHeight,
+				rc.getUnit(), r.getWindow().getTitle(), r.getInfoProperty() != null && r.getInfoProperty().contains("model_sha256"));
+			final String file = r.getTitle().endsWith("-fidelity") ? "fidelity-window.png" : "result-window.png";
+			shoot(robot, r.getWindow().getBounds(), out.resolve(file));
+		}
+		shoot(robot, new Rectangle(Toolkit.getDefaultToolkit().getScreenSize()), out.resolve("screen.png"));
+		System.out.println("DONE");
+		System.out.flush();
+		System.exit(0);
+	}
+
+	/** The person at the screen: waits for the dialog, fills it as a user would, screenshots it, clicks OK. */
+	private static void person(final ParameterDialog pd, final String model, final Robot robot, final Path out) {
+		try {
+			final GenericDialog gd = pd.dialog();
+			waitFor("the dialog", gd::isShowing);
+			Thread.sleep(500);
+			final Rectangle screen = new Rectangle(Toolkit.getDefaultToolkit().getScreenSize());
+			final Rectangle b = gd.getBounds();
+			System.out.printf(Locale.ROOT, "DIALOG title=%s bounds=%d,%d,%dx%d screen=%dx%d on_screen=%b%n", gd.getTitle(),
+				b.x, b.y, b.width, b.height, screen.width, screen.height, screen.contains(b));
+			for (final Component c : components(gd)) {
+				if (c instanceof Label l && !l.getText().isBlank()) System.out.println("FIELD " + l.getText().trim() +
+					" visible=" + inside(c, gd));
+				if (c instanceof Checkbox box) System.out.println("CHECKBOX " + box.getLabel().trim() + " visible=" +
+					inside(c, gd));
+				if (c instanceof Button btn) System.out.println("BUTTON " + btn.getLabel() + " enabled=" + btn.isEnabled() +
+					" visible=" + inside(c, gd));
+			}
+			// what a person does: type the model folder, pick the CPU, tick the fidelity map
+			final TextField modelField = stringField(pd, "model");
+			click(robot, modelField);
+			EventQueue.invokeAndWait(() -> {
+				modelField.setText(model);
+				modelField.setCaretPosition(model.length());
+			});
+			final Choice device = choiceField(pd, "device");
+			EventQueue.invokeAndWait(() -> device.select("cpu"));
+			final Checkbox fidelity = checkboxField(pd, "fidelity_map");
+			click(robot, fidelity);
+			waitFor("the fidelity box ticked", fidelity::getState);
+			Thread.sleep(400);
+			shoot(robot, gd.getBounds(), out.resolve("dialog.png"));
+			final Button ok = gd.getButtons()[0];
+			System.out.println("CLICK " + ok.getLabel());
+			click(robot, ok);
+		}
+		catch (final Exception e) {
+			System.out.println("PERSON failed: " + e);
+			System.exit(5);
+		}
+	}
+
+	private static TextField stringField(final ParameterDialog pd, final String name) {
+		return (TextField) pd.dialog().getStringFields().get(indexAmong(pd, name, i -> i.getType() == String.class &&
+			(i.getChoices() == null || i.getChoices().isEmpty())));
+	}
+
+	private static Choice choiceField(final ParameterDialog pd, final String name) {
+		// the image choice comes first among the dialog's choices
+		return (Choice) pd.dialog().getChoices().get(indexAmong(pd, name, i -> i.getType() == ImagePlus.class ||
+			(i.getChoices() != null && !i.getChoices().isEmpty())));
+	}
+
+	private static Checkbox checkboxField(final ParameterDialog pd, final String name) {
+		return (Checkbox) pd.dialog().getCheckboxes().get(indexAmong(pd, name, i -> i.getType() == boolean.class ||
+			i.getType() == Boolean.class));
+	}
+
+	private static int indexAmong(final ParameterDialog pd, final String name,
+		final java.util.function.Predicate<ModuleItem<?>> kind)
+	{
+		int k = 0;
+		for (final ModuleItem<?> i : pd.asked()) {
+			if (!kind.test(i)) continue;
+			if (i.getName().equals(name)) return k;
+			k++;
+		}
+		throw new IllegalStateException("no field for " + name);
+	}
+
+	private static void click(final Robot robot, final Component c) throws Exception {
+		final Point p = c.getLocationOnScreen();
+		final int x = p.x + Math.min(c.getWidth() / 2, 8), y = p.y + c.getHeight() / 2;
+		robot.mouseMove(c instanceof Button ? p.x + c.getWidth() / 2 : x, y);
+		robot.mousePress(InputEvent.BUTTON1_DOWN_MASK);
+		robot.mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
+		robot.waitForIdle();
+	}
+
+	private static boolean inside(final Component c, final Window w) {
+		if (!c.isShowing()) return false;
+		final Point p = c.getLocationOnScreen(), q = w.getLocationOnScreen();
+		return new Rectangle(q.x, q.y, w.getWidth(), w.getHeight()).contains(new Rectangle(p.x, p.y, c.getWidth(),
+			c.getHeight()));
+	}
+
+	private static List<Component> components(final Container c) {
+		final List<Component> all = new ArrayList<>();
+		for (final Component k : c.getComponents()) {
+			all.add(k);
+			if (k instanceof Container kc) all.addAll(components(kc));
+		}
+		return all;
+	}
+
+	private static void shoot(final Robot robot, final Rectangle r, final Path file) throws Exception {
+		final BufferedImage img = robot.createScreenCapture(r);
+		ImageIO.write(img, "png", new File(file.toString()));
+		System.out.println("SCREENSHOT " + file);
+	}
+
+	private static void waitFor(final String what, final BooleanSupplier condition) throws InterruptedException {
+		final long end = System.nanoTime() + 30_000_000_000L;
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > end) throw new IllegalStateException("timed out waiting for " + what);
+			Thread.sleep(50);
+		}
+	}
+
+	private static void watchdog(final int seconds) {
+		final Thread t = new Thread(() -> {
+			try {
+				Thread.sleep(seconds * 1000L);
+				System.out.println("TIMEOUT after " + seconds + " s; windows: " + java.util.Arrays.toString(
+					WindowManager.getImageTitles()));
+				System.exit(4);
+			}
+			catch (final InterruptedException e) {
+				// done
+			}
+		}, "watchdog");
+		t.setDaemon(true);
+		t.start();
+	}
+}

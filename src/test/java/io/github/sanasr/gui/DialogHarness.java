@@ -54,7 +54,11 @@ import org.scijava.plugin.PluginService;
  * of the result window go to OUT_DIR; facts about both are printed as {@code DIALOG}/{@code FIELD}/
  * {@code RESULT} lines for the test to check.
  *
- * <p>{@code java -Djava.awt.headless=false ... DialogHarness IMAGE MODEL_DIR OUT_DIR}</p>
+ * <p>{@code java -Djava.awt.headless=false ... DialogHarness IMAGE MODEL OUT_DIR}; MODEL is what the person
+ * types (a folder, or a name). docs/dialog.png was made with
+ * {@code xvfb-run -a -s "-screen 0 1280x1024x24" java -Djava.awt.headless=false
+ * -Dsanasr.models.dir=src/test/resources/models -cp "target/test-classes:target/classes:target/lib/*"
+ * io.github.sanasr.gui.DialogHarness sample-images/sem.png conv-x4 /tmp/dialog}.</p>
  */
 public final class DialogHarness {
 
@@ -101,14 +105,13 @@ public final class DialogHarness {
 			System.out.println("CANCELLED " + c.getCancelReason());
 			System.exit(3);
 		}
-		// ImagePlus outputs are shown, as Fiji's display postprocessor does
+		// ImagePlus outputs are shown, as Fiji's display postprocessor does; each is captured before the next
+		// window opens on top of it
 		final List<ImagePlus> shown = new ArrayList<>();
 		for (final ModuleItem<?> o : info.outputs())
-			if (o.getValue(module) instanceof ImagePlus r) {
-				r.show();
-				shown.add(r);
-			}
+			if (o.getValue(module) instanceof ImagePlus r) shown.add(r);
 		for (final ImagePlus r : shown) {
+			r.show();
 			waitFor("window " + r.getTitle(), () -> r.getWindow() != null && r.getWindow().isShowing());
 			Thread.sleep(700); // let it paint
 			final Calibration rc = r.getCalibration();

@@ -9,7 +9,7 @@
 #
 # A symbolic link would travel to the device only as a link, so the data is copied (about 19 MiB).
 # Extra args of `run` are appended, so they override the defaults (argparse keeps the last value).
-# Environment: PYTHON (default python3), SANASR_TRAIN_SRC (default ../shared/data/train),
+# Environment: PYTHON (default python3; here use /usr/bin/python3), SANASR_TRAIN_SRC (default ../shared/data/train),
 # SANASR_TRAIN_DATA (default .train-data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,11 +30,15 @@ prepare() {
     find "$src" -maxdepth 1 -type f -exec cp -p {} "$DATA"/ \;
     if [ -n "$resume" ]; then
         [ -f "$resume/manifest.json" ] || { echo "no manifest.json in $resume" >&2; exit 1; }
-        mkdir -p "$DATA/resume"
-        cp -p "$resume"/manifest.json "$resume"/weights.npz.* "$DATA/resume"/
+        # same format; fp16 when the fp32 weights would push the carried tree over 64 MiB
+        PYTHONPATH=src/main/python "$PY" -m sanasr.train.gpu_job pack-resume --from "$resume" --to "$DATA/resume"
     fi
-    echo "prepared $DATA: $(find "$DATA" -maxdepth 1 -type f | wc -l) files, $(du -sh "$DATA" | cut -f1)" \
+    echo "prepared $DATA: $(find "$DATA" -maxdepth 1 -type f | wc -l) images etc., $(du -sh "$DATA" | cut -f1)" \
          "${resume:+(resume from $resume)}"
+    # what travels: tracked + untracked-not-ignored files + the carried folder (limit 64 MiB)
+    local repo_kib
+    repo_kib=$({ git ls-files -z; git ls-files -z --others --exclude-standard; } | du -ck --files0-from=- 2>/dev/null | tail -1 | cut -f1)
+    echo "travelling: about $(( (repo_kib + $(du -sk "$DATA" | cut -f1)) / 1024 )) MiB of 64"
 }
 
 run_job() {

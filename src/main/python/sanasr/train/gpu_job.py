@@ -9,6 +9,7 @@ Back here (Debian's torch 1.13), from the files that came back:
 
     /usr/bin/python3 -m sanasr.train.gpu_job export --from DIR --out models/NAME --name NAME --version 1.0.0
     /usr/bin/python3 -m sanasr.train.gpu_job assemble --from DIR --npz weights.npz   # for sanasr.export
+    /usr/bin/python3 -m sanasr.train.gpu_job pack-resume --from DIR --to .train-data/resume  # next call
 
 Why this shape (the device's rules, /work/.library/device/README.md): one call of at most 10 minutes,
 at most 8 files of at most 16 MiB come back, and the device runs PyTorch 2.x while the export runs here on
@@ -60,6 +61,7 @@ PART_BYTES = 15 * 1024 * 1024
 # 16 MiB each, 64 MiB together. The parts get 5 files and 60 MiB; the logs the rest.
 MAX_PARTS = 5
 MAX_PART_TOTAL = 60 * 1024 * 1024
+RESUME_FP32_MAX = 30 * 1024 * 1024   # see pack_resume
 GPU_DEFAULTS = {"batch": 16, "crop": 256}   # CPU presets use 4 x 128 (compact) / 2 x 64 (tiny)
 
 
@@ -320,7 +322,34 @@ def train(a) -> dict:
     return read_manifest(a.out) if os.path.exists(os.path.join(a.out, MANIFEST)) else {}
 
 
-# ---------------------------------------------------------------- back here: export from the parts
+# ---------------------------------------------------------------- back here: resume bundle, export
+
+def pack_resume(folder: str, dest: str, max_fp32_bytes: int = RESUME_FP32_MAX) -> dict:
+    """A previous call's files -> a resume folder for the next call's carry (same format).
+
+    The carried tree may hold 64 MiB, of which the training images take about 20 and the repository a few;
+    the compact model before pruning is 56 MiB in fp32. So weights above ``max_fp32_bytes`` travel as
+    float16 (large tensors only; ``load_npz`` casts back to fp32). That costs nothing a resumed stage would
+    notice: its matrix products run in bf16 under autocast anyway, and the optimiser restarts regardless."""
+    with tempfile.TemporaryDirectory() as tmp:
+        npz = os.path.join(tmp, "weights.npz")
+        man = assemble(folder, npz)
+        dtype = "float32"
+        if os.path.getsize(npz) > max_fp32_bytes:
+            with np.load(npz) as z:
+                arrays = {k: (z[k].astype(np.float16) if z[k].dtype == np.float32 and z[k].size >= 4096
+                              else z[k]) for k in z.files}
+            np.savez(npz, **arrays)
+            dtype = "float16"
+        if os.path.isdir(dest):
+            shutil.rmtree(dest)
+        os.makedirs(dest)
+        man = dict(man, parts=write_parts(npz, dest), npz_sha256=sha256_file(npz), npz_bytes=os.path.getsize(npz),
+                   resume_dtype=dtype, packed_from=os.path.abspath(folder))
+        write_json_atomic(os.path.join(dest, MANIFEST), man)
+    return man
+
+
 
 def training_info(man: dict) -> dict:
     """The descriptor's ``training`` block from a manifest (like sanasr.export.training_info)."""
@@ -353,6 +382,13 @@ def export_from_folder(folder: str, out_dir: str, name: str, version: str, descr
 def _sub_main(argv: List[str]):
     ap = argparse.ArgumentParser(prog="sanasr.train.gpu_job " + argv[0])
     ap.add_argument("--from", dest="folder", required=True, help="folder with manifest.json and the parts")
+    if argv[0] == "pack-resume":
+        ap.add_argument("--to", required=True, help="resume folder to (re)write, e.g. .train-data/resume")
+        a = ap.parse_args(argv[1:])
+        man = pack_resume(a.folder, a.to)
+        print(json.dumps({"resume": a.to, "stage": man["stage"], "dtype": man["resume_dtype"],
+                          "bytes": man["npz_bytes"], "parts": len(man["parts"])}))
+        return
     if argv[0] == "assemble":
         ap.add_argument("--npz", required=True, help="write the reassembled weights here")
         a = ap.parse_args(argv[1:])
@@ -395,7 +431,7 @@ def parse_train_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("assemble", "export"):
+    if argv and argv[0] in ("assemble", "export", "pack-resume"):
         return _sub_main(argv)
     a = parse_train_args(argv)
     a.t0 = _T0

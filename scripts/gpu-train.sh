@@ -46,7 +46,7 @@ run_job() {
     [ -d "$DATA" ] || { echo "run: $DATA missing (scripts/gpu-train.sh prepare, then carry it)" >&2; exit 1; }
     local resume=()
     [ -f "$DATA/resume/manifest.json" ] && resume=(--resume "$DATA/resume")
-    export PYTHONUNBUFFERED=1 PYTHONPATH=src/main/python${PYTHONPATH:+:$PYTHONPATH}
+    export PYTHONUNBUFFERED=1 TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 PYTHONPATH=src/main/python${PYTHONPATH:+:$PYTHONPATH}
     mkdir -p "$OUT"
     {
         command -v nvidia-smi >/dev/null && nvidia-smi -L || true

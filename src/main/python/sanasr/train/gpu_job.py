@@ -42,10 +42,17 @@ import sys
 import tempfile
 import threading
 import time
+
+_T0 = time.time()   # the job's clock starts before torch is imported and the data is read
 from typing import Dict, List, Optional
 
 import numpy as np
 import torch
+
+# torch >= 2.6 loads with weights_only=True by default, and train.common.load_checkpoint passes no
+# weights_only (1.13 cannot take weights_only=False portably on every call path). The stage checkpoints
+# are this job's own files in its own folder, so full unpickling is safe; torch reads this at each load.
+os.environ.setdefault("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
 
 from . import adapt, autoencoder, common as C, prior, prune
 from .. import config as cfgmod
@@ -438,9 +445,6 @@ def main(argv=None):
     man = train(a)
     print(json.dumps({"stage": man.get("stage"), "parts": [p["name"] for p in man.get("parts", [])],
                       "wall_s": round(time.time() - _T0, 1)}), flush=True)
-
-
-_T0 = time.time()   # the job's clock starts at import, before the data is read
 
 if __name__ == "__main__":
     main()

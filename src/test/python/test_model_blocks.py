@@ -120,3 +120,20 @@ def test_lora_changes_output_and_only_wraps_linear_or_pointwise():
     assert torch.equal(layer(x), lin(x))                      # B = 0 at init
     nn.init.normal_(layer.lora_B)
     assert (layer(x) - lin(x)).abs().max() > 1e-3
+
+
+def test_softmax_kernel_swap_is_quadratic_attention_and_scriptable():
+    """export --attention softmax (scaling benchmark) must compute softmax attention on the same q, k, v."""
+    import math
+    from sanasr.dit import LiteLA
+    torch.manual_seed(0)
+    la = LiteLA(width=16, heads=2, head_dim=8, eps=1e-8).eval()
+    x = torch.randn(1, 10, 16)
+    linear = la(x)
+    la.kernel = "softmax"
+    q, k, v = la.qkv(x).reshape(1, 10, 3, 2, 8).permute(2, 0, 3, 1, 4)               # 3,B,h,N,d
+    ref = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(8), dim=-1) @ v           # B,h,N,d
+    ref = la.proj(ref.permute(0, 2, 1, 3).reshape(1, 10, 16))
+    assert torch.allclose(la(x), ref, atol=1e-5)
+    assert not torch.allclose(la(x), linear, atol=1e-3)
+    assert torch.allclose(torch.jit.script(la)(x), ref, atol=1e-5)

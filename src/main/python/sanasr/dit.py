@@ -56,13 +56,20 @@ class LiteLA(nn.Module):
         self.heads = heads
         self.head_dim = head_dim
         self.eps = eps
+        # "softmax" swaps in quadratic attention on the same q, k, v: only for the linear-scaling benchmark
+        # (export --attention softmax); the weights are trained for the ReLU kernel.
+        self.kernel = "relu_linear"
         self.qkv = nn.Linear(width, 3 * heads * head_dim, bias=False)
         self.proj = nn.Linear(heads * head_dim, width, bias=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, n, _ = x.shape
         qkv = self.qkv(x).reshape(b, n, 3, self.heads, self.head_dim).permute(2, 0, 3, 4, 1)  # 3,B,h,d,N
-        out = relu_linear_attention(qkv[0], qkv[1], qkv[2], self.eps)
+        if self.kernel == "softmax":
+            att = torch.softmax(torch.matmul(qkv[0].transpose(-1, -2), qkv[1]) / math.sqrt(self.head_dim), dim=-1)
+            out = torch.matmul(qkv[2], att.transpose(-1, -2))                                   # B,h,d,N
+        else:
+            out = relu_linear_attention(qkv[0], qkv[1], qkv[2], self.eps)
         out = out.permute(0, 3, 1, 2).reshape(b, n, self.heads * self.head_dim).to(x.dtype)
         return self.proj(out)
 

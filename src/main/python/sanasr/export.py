@@ -254,10 +254,15 @@ def main(argv=None):
     ap.add_argument("--run", help="run folder to read training info from (default: the checkpoint's folder)")
     ap.add_argument("--device-trained", default="cpu")
     ap.add_argument("--save-npz", help="also write the weights as .npz here")
+    ap.add_argument("--attention", choices=("relu_linear", "softmax"), default="relu_linear",
+                    help="DiT self-attention kernel; softmax (quadratic) only for the scaling benchmark")
     args = ap.parse_args(argv)
     from .train.common import setup_threads
     setup_threads(0)
     model = load_model(args.checkpoint)
+    for m in model.modules():
+        if hasattr(m, "kernel"):
+            m.kernel = args.attention
     if args.save_npz:
         save_npz(model, args.save_npz)
     run = args.run or os.path.dirname(os.path.abspath(args.checkpoint))

@@ -78,7 +78,9 @@ public final class CpuBench {
 			.append("network tile (input + mirrored margins); `tiled` = Restorer with tiles of half the input side ")
 			.append("(overlap, blending). Times: median and min–max over the repeated runs after warm-up. ")
 			.append("Outside network = Restorer time minus time inside predict, over Restorer time. ")
-			.append("Peak RSS Δ = peak resident set during the runs minus the resident set before them (model loaded).\n\n");
+			.append("Peak RSS Δ = peak resident set during the runs minus the resident set before them (model loaded); ")
+			.append("peak native = peak resident set minus the Java heap, which is fixed and pre-touched in these JVMs; ")
+			.append("peak heap = sum of the heap pools' peaks (upper bound).\n\n");
 		final List<List<String>> rows = new ArrayList<>();
 		for (final Map<String, Object> r : records) {
 			final boolean restorer = r.containsKey("outside_share_median");
@@ -90,10 +92,11 @@ public final class CpuBench {
 				restorer ? Tables.f("%.1f%%", 100 * Tables.num(r, "outside_share_median")) + " (" + Tables.f("%.1f", 100 *
 					Tables.num(r, "outside_share_min")) + "–" + Tables.f("%.1f", 100 * Tables.num(r, "outside_share_max")) + ")" : "—",
 				Tables.mib(Tables.num(r, "peak_rss_over_baseline_bytes")), Tables.mib(Tables.num(r, "peak_rss_bytes")),
+				Tables.mib(Tables.num(r, "peak_native_bytes_approx")),
 				Tables.mib(Tables.num(r, "peak_heap_bytes"))));
 		}
 		sb.append(Tables.markdown(List.of("threads", "output", "path", "network tiles", "median s", "min–max s",
-			"output MP/s", "outside network", "peak RSS Δ", "peak RSS", "peak heap"), rows));
+			"output MP/s", "outside network", "peak RSS Δ", "peak RSS", "peak native", "peak heap"), rows));
 		sb.append('\n');
 		// the target of issue 6: under 5% of the Restorer's time outside the network, at the plugin's real tile sizes
 		double worst = Double.NaN;

@@ -171,6 +171,8 @@ public final class TileBench {
 		r.put("peak_rss_over_baseline_bytes", peakRss - mem.baselineRss());
 		r.put("rss_bytes_per_output_pixel", (peakRss - mem.baselineRss()) / (double) outPixels);
 		r.put("rss_peak_resettable", mem.peakResettable());
+		// with the heap pre-touched (as ChildJvm starts it), the resident set is the heap plus native memory
+		r.put("peak_native_bytes_approx", peakRss - Runtime.getRuntime().totalMemory());
 		r.put("peak_heap_bytes", MemoryProbe.peakHeap());
 		r.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
 		r.put("model_load_s", loadSeconds);

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Comparison figure: crops of input, bicubic, Real-ESRGAN, SANA-SR and ground truth side by side.
+
+    /usr/bin/python3 bench/make_figure.py --model models/sana-sr-compact-x4 [--out bench/comparison.png]
+
+Each row is one validation image under the `realistic` protocol of sanasr.evaluate (blur, bicubic x1/4, noise,
+JPEG 75; the same seeds), a 96x96 crop of the HR grid (24x24 of the LR, shown by nearest-neighbour
+enlargement). Real-ESRGAN needs its converted weights (bench/peers/realesrgan.py --convert); without them the
+column says so.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "src", "main", "python"))
+sys.path.insert(0, os.path.join(HERE, "peers"))
+
+from sanasr import evaluate as ev  # noqa: E402
+
+# (group, file, crop centre as fractions of the HR size, prompt)
+ROWS = [("set14", "comic.png", (0.35, 0.45), "photo"),
+        ("science", "python3-skimage__ihc.png", (0.5, 0.5), "histology"),
+        ("science", "python3-skimage__retina.png", (0.35, 0.55), "photo"),
+        ("astro", "stellarium-data__m51-vasey.png", (0.5, 0.5), "astro")]
+CROP, CELL, LABEL_H = 96, 192, 18
+
+
+def rgb(img):
+    return np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
+
+
+def crop(img, cy, cx, size):
+    y0 = int(np.clip(cy - size // 2, 0, img.shape[0] - size))
+    x0 = int(np.clip(cx - size // 2, 0, img.shape[1] - size))
+    return img[y0:y0 + size, x0:x0 + size]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--val", default=os.path.join(HERE, "..", "..", "shared", "data", "val"))
+    ap.add_argument("--out", default=os.path.join(HERE, "comparison.png"))
+    args = ap.parse_args(argv)
+
+    runner = ev.ModelRunner(args.model)
+    try:
+        import realesrgan
+        realesrgan.ensure_weights(download=False)
+        peer = realesrgan.upscale
+    except Exception as e:  # weights not converted here: say so in the figure
+        print(f"Real-ESRGAN unavailable: {e}", file=sys.stderr)
+        peer = None
+
+    columns = ["input (LR)", "bicubic", "Real-ESRGAN", runner.desc["name"] + " " + runner.desc["version"], "ground truth"]
+    sheet = Image.new("RGB", (CELL * len(columns), (CELL + LABEL_H) * len(ROWS) + LABEL_H), "white")
+    draw = ImageDraw.Draw(sheet)
+    for c, title in enumerate(columns):
+        draw.text((c * CELL + 4, 3), title, fill="black")
+    for r, (group, name, (fy, fx), prompt) in enumerate(ROWS):
+        hr = ev.mod_crop(rgb(ev.load_image(os.path.join(args.val, group, name))))
+        lr = ev.degrade_realistic(hr, ev.image_seed(f"{group}/{name}"))
+        cy, cx = int(fy * hr.shape[0]) // 4 * 4, int(fx * hr.shape[1]) // 4 * 4
+        lr_crop = crop(lr, cy // 4, cx // 4, CROP // 4)
+        lr_big = np.asarray(Image.fromarray(lr_crop).resize((CROP, CROP), Image.NEAREST))
+        # methods run on a generous LR window around the crop (context), then the crop is cut out
+        win = 48
+        y0, x0 = max(0, cy // 4 - win), max(0, cx // 4 - win)
+        lr_win = np.ascontiguousarray(lr[y0:y0 + 2 * win, x0:x0 + 2 * win])
+        oy, ox = (cy - 4 * y0), (cx - 4 * x0)
+        outs = [lr_big, crop(ev.upscale_bicubic(lr_win), oy, ox, CROP)]
+        outs.append(crop(peer(lr_win), oy, ox, CROP) if peer else None)
+        outs.append(crop(runner.upscale(lr_win, prompt), oy, ox, CROP))
+        outs.append(crop(hr, cy, cx, CROP))
+        top = LABEL_H + r * (CELL + LABEL_H)
+        draw.text((4, top + CELL + 2), f"{group}/{name} (prompt {prompt})", fill="black")
+        for c, img in enumerate(outs):
+            if img is None:
+                draw.text((c * CELL + 10, top + CELL // 2), "weights not converted", fill="red")
+                continue
+            tile = Image.fromarray(np.ascontiguousarray(img[..., :3]).astype(np.uint8)).resize((CELL, CELL), Image.NEAREST)
+            sheet.paste(tile, (c * CELL, top))
+    sheet.save(args.out)
+    print("wrote", args.out)
+
+
+if __name__ == "__main__":
+    main()

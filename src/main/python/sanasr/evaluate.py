@@ -30,7 +30,6 @@ the way resizing would.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import json
 import math
@@ -43,6 +42,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image
 from scipy import ndimage
+from .files import sha256_of
 
 SCALE = 4
 SHAVE = 4
@@ -207,12 +207,6 @@ def upscale_lanczos(lr: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(lr).resize((w * SCALE, h * SCALE), Image.LANCZOS), dtype=np.uint8)
 
 
-def sha256_of(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # keyword -> prompt for science/ images under --prompt auto; first match wins

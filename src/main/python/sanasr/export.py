@@ -12,7 +12,6 @@ PyTorch 2.x brings weights back this way; ``--checkpoint`` accepts .npz).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import json
 import os
@@ -27,6 +26,7 @@ from . import config as cfgmod
 from .count import count_macs
 from .lora import strip_lora
 from .model import OneStepSR, SanaSR
+from .files import sha256_of as sha256
 
 FORMAT = "sanasr-model/1"
 PRESET_KEY = "__preset__"
@@ -137,12 +137,6 @@ conditions (e.g. attribution), they are listed in that SOURCES.md.
 """
 
 
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def script_model(model: SanaSR) -> Tuple[OneStepSR, torch.jit.ScriptModule]:

@@ -57,6 +57,7 @@ os.environ.setdefault("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
 from . import adapt, autoencoder, common as C, prior, prune
 from .. import config as cfgmod
 from .. import export as E
+from ..files import sha256_of as sha256_file
 
 STAGE_MODULES = {"autoencoder": autoencoder, "prior": prior, "adapt": adapt, "prune": prune}
 FORMAT = "sanasr-gpu-checkpoint/1"
@@ -74,12 +75,6 @@ GPU_DEFAULTS = {"batch": 16, "crop": 256}   # CPU presets use 4 x 128 (compact) 
 
 # ---------------------------------------------------------------- parts and manifest
 
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write_parts(npz_path: str, out: str, part_bytes: int = PART_BYTES) -> List[dict]:

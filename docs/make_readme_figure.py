@@ -19,8 +19,9 @@ LIMIT = 0.1
 
 def panel(img, title):
     canvas = Image.new("RGB", (PANEL, PANEL + 18), "white")
-    canvas.paste(img.convert("RGB").resize((PANEL, PANEL * img.height // img.width if img.width >= img.height else PANEL),
-                                          Image.NEAREST if img.width < PANEL else Image.LANCZOS), (0, 18))
+    k = PANEL / max(img.width, img.height)   # fit inside the panel, aspect kept
+    size = (max(1, round(img.width * k)), max(1, round(img.height * k)))
+    canvas.paste(img.convert("RGB").resize(size, Image.NEAREST if k > 1 else Image.LANCZOS), (0, 18))
     ImageDraw.Draw(canvas).text((4, 3), title, fill="black")
     return canvas
 

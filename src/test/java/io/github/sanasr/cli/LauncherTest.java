@@ -117,7 +117,7 @@ class LauncherTest {
 	void killedBatchLeavesOnlyCompleteFilesAndARerunFinishesIt() throws Exception {
 		final Path in = Files.createDirectories(tmp.resolve("in"));
 		final Path out = tmp.resolve("out");
-		final int n = 24;
+		final int n = 150; // enough that a quiet machine cannot finish them between the first output and the kill
 		for (int i = 0; i < n; i++) TestImages.png8(in, String.format("img%02d.png", i), 128, 96);
 		final Process p = Launcher.builder(tmp, List.of(in.toString(), "--output", out.toString(), "--model", model(),
 			"--tile", "32")).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();

@@ -58,10 +58,7 @@ def run(args) -> dict:
         with C.autocast(device):
             out = model.reconstruct(hr, lr)
         loss = C.pixel_loss(out, hr, preset.train.fft_weight)
-        optim.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optim.step()
+        C.optimiser_step(optim, loss, params)
         step += 1
         last = loss.item()
         first = last if first is None else first

@@ -214,3 +214,11 @@ def pixel_loss(x: torch.Tensor, y: torch.Tensor, fft_weight: float) -> torch.Ten
 def psnr(x: torch.Tensor, y: torch.Tensor) -> float:
     mse = F.mse_loss(x.float().clamp(0, 1), y.float().clamp(0, 1)).item()
     return 10.0 * torch.log10(torch.tensor(1.0 / max(mse, 1e-12))).item()
+
+
+def optimiser_step(optim, loss, params, max_norm: float = 1.0) -> None:
+    """One update shared by every stage: backward, clip the gradient norm (bf16 spikes), step."""
+    optim.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, max_norm)
+    optim.step()

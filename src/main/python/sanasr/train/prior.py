@@ -67,10 +67,7 @@ def run(args) -> dict:
             z0 = model.hr_latent(target).float()
         with C.autocast(device):
             loss = flow_matching_loss(model.sr.dit, z0, prompts, preset.train.flow_shift)
-        optim.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optim.step()
+        C.optimiser_step(optim, loss, params)
         step += 1
         last = loss.item()
         first = last if first is None else first

@@ -218,10 +218,7 @@ def run(args) -> dict:
         with C.autocast(device):
             L = sr_losses(model, lr, target, prompts, same, tc.w_latent, 0.0, tc.w_consistency, tc.fft_weight,
                           frozen_prior=False)
-        optim.zero_grad(set_to_none=True)
-        L["total"].backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optim.step()
+        C.optimiser_step(optim, L["total"], params)
         step += 1
         last = L["pix"].item()
         first = last if first is None else first

@@ -58,7 +58,7 @@ import org.scijava.plugin.PluginService;
  * types (a folder, or a name). docs/dialog.png was made with
  * {@code xvfb-run -a -s "-screen 0 1280x1024x24" java -Djava.awt.headless=false
  * -Dsanasr.models.dir=src/test/resources/models -cp "target/test-classes:target/classes:target/lib/*"
- * io.github.sanasr.gui.DialogHarness sample-images/sem.png conv-x4 /tmp/dialog}.</p>
+ * io.github.sanasr.gui.DialogHarness sample-images/sem.png conv-x4 target/dialog-screenshots}.</p>
  */
 public final class DialogHarness {
 

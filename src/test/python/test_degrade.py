@@ -268,3 +268,32 @@ def test_make_pairs_cuda():
     g = torch.Generator(device="cuda").manual_seed(0)
     lr, tg, p = D.make_pairs(x, ["photo"] * 4, 4, g)
     assert lr.is_cuda and lr.shape == (4, 3, 16, 16)
+
+
+def test_light_degrade_is_mild_and_includes_plain_bicubic():
+    """The light family must stay close to the HR (unlike Real-ESRGAN's heavy ranges) and a third of it must be
+    exactly the antialiased bicubic x1/4 of the benchmark protocol (8-bit)."""
+    x = smooth_image(60, size=64, seed=3)
+    lr = D.light_degrade(x, 4, gen(21))
+    assert lr.shape == (60, 3, 16, 16)
+    assert torch.equal(lr, D.light_degrade(x, 4, gen(21)))
+    assert torch.equal(lr, (lr * 255).round() / 255)                      # on the 8-bit grid
+    plain = D.round_8bit(torch.nn.functional.interpolate(x, size=(16, 16), mode="bicubic", align_corners=False,
+                                                        antialias=True).clamp(0, 1))
+    same = [(lr[i] - plain[i]).abs().max().item() < 1e-6 for i in range(60)]
+    assert 10 <= sum(same) <= 30                                          # p = 1/3 of 60
+    heavy = D.realesrgan_degrade(x, 4, gen(21))
+    ref = torch.nn.functional.interpolate(x, size=(16, 16), mode="area")
+    assert psnr(lr, ref) > psnr(heavy, ref) + 3                            # much milder than Real-ESRGAN's
+
+
+def test_light_share_of_photographic_samples():
+    x = smooth_image(1, size=32).expand(200, -1, -1, -1).contiguous()
+    none = D.make_pairs(x, ["photo"] * 200, 4, gen(8), D.DegradationConfig(light_p=0.0))
+    all_light = D.make_pairs(x, ["photo"] * 200, 4, gen(8), D.DegradationConfig(light_p=1.0))
+    photo = [i for i in range(200) if PROMPTS[int(none[2][i])] == "photo"]
+    assert photo
+    ref = torch.nn.functional.interpolate(x[:1], size=(8, 8), mode="area")
+    err_heavy = float(((none[0][photo] - ref) ** 2).mean())
+    err_light = float(((all_light[0][photo] - ref) ** 2).mean())
+    assert err_light < err_heavy / 3

@@ -14,6 +14,13 @@ Two families are mixed in every batch:
     the target is not unsharp-masked (``gt_usm``), and a greyscale HR always gets grey noise
     (so greyscale inputs stay greyscale).
 
+    A share ``light_p`` of the photographic samples gets the **light** model instead, the classic SR
+    benchmark degradations that Real-ESRGAN's heavy ranges almost never produce: optional Gaussian blur
+    (p .5, sigma 0.2-1.5 HR px), antialiased bicubic / area / bilinear downscaling by ``scale``,
+    optional Gaussian noise (p .3, sigma 1-8 /255), optional JPEG (p .3, quality 60-95), 8 bit.
+    A third of them are plain bicubic x1/scale. Without this share a model learns that sharpening
+    never pays and stays at bicubic on clean or lightly degraded inputs.
+
 (b) **Scientific** - a camera/detector model: PSF-like isotropic Gaussian blur (sigma in HR
     pixels), pixel binning (area) or bicubic downsampling by ``scale``, Poisson-Gaussian noise
     at a sampled photon level (``counts = Poisson(peak * x) + N(0, read^2)``, then divided by
@@ -479,6 +486,7 @@ SCIENTIFIC_TYPES = {
 @dataclass
 class DegradationConfig:
     photographic_p: float = 0.5
+    light_p: float = 0.5          # share of the photographic samples given light_degrade
     scientific_mix: Tuple[Tuple[str, float], ...] = (
         ("fluorescence", 0.25), ("brightfield", 0.15), ("histology", 0.15), ("electron", 0.2), ("generic", 0.25))
     generic_relabel_p: float = 0.1
@@ -548,6 +556,39 @@ def realesrgan_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator,
     return round_8bit(out)
 
 
+def light_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator) -> torch.Tensor:
+    """Classic benchmark-style degradations (see the module docstring): [B,3,H,W] -> [B,3,H/s,W/s], 8 bit."""
+    n, _, h, w = hr.shape
+    dev = hr.device
+    plain = _bernoulli(gen, n, 1.0 / 3.0, dev)
+    blur = _bernoulli(gen, n, 0.5, dev) & ~plain
+    sigma = _uniform(gen, n, 0.2, 1.5, dev)
+    ones = torch.ones(n, dtype=torch.long, device=dev)
+    ksize = (2 * torch.ceil(3 * sigma) + 1).long().clamp(3, KERNEL_SIZE)
+    k = gaussian_family_kernels(0 * ones, sigma, sigma, torch.zeros(n, device=dev), torch.ones(n, device=dev),
+                                ksize)
+    k = torch.where(blur.view(-1, 1, 1), k, delta_kernels(n, device=dev))
+    out = filter2d(hr, k)
+    size = (h // scale, w // scale)
+    mode = _choice(gen, n, (0.6, 0.25, 0.15)).to(dev)   # antialiased bicubic, area, antialiased bilinear
+    mode = torch.where(plain, torch.zeros_like(mode), mode)
+    small = torch.empty(n, hr.shape[1], *size, device=dev, dtype=hr.dtype)
+    for m, name in enumerate(("bicubic", "area", "bilinear")):
+        idx = torch.nonzero(mode == m).flatten()
+        if idx.numel():
+            x = out[idx]
+            small[idx] = (F.interpolate(x, size=size, mode="area") if name == "area" else
+                          F.interpolate(x, size=size, mode=name, align_corners=False, antialias=True))
+    noisy = _bernoulli(gen, n, 0.3, dev) & ~plain
+    nsig = torch.where(noisy, _uniform(gen, n, 1.0, 8.0, dev) / 255.0, torch.zeros(n, device=dev))
+    small = add_gaussian_noise(small, nsig, is_grey(hr), gen)
+    use_jpeg = _bernoulli(gen, n, 0.3, dev) & ~plain
+    quality = _uniform(gen, n, 60.0, 95.0, dev)
+    if bool(use_jpeg.any()):
+        small = torch.where(use_jpeg.view(-1, 1, 1, 1), jpeg(small.clamp(0, 1), quality), small)
+    return round_8bit(small.clamp(0, 1))
+
+
 def scientific_degrade(hr: torch.Tensor, kinds: List[str], scale: int, gen: torch.Generator
                        ) -> Tuple[torch.Tensor, torch.Tensor]:
     """Detector-style degradation; returns (lr, target). kinds: one SCIENTIFIC_TYPES key per sample."""
@@ -603,6 +644,7 @@ def make_pairs(hr: torch.Tensor, sources: Sequence[str], scale: int, gen: torch.
     assert len(sources) == n
     dev = hr.device
     photographic = _bernoulli(gen, n, cfg.photographic_p, torch.device("cpu")).tolist()
+    light = _bernoulli(gen, n, cfg.light_p, torch.device("cpu")).tolist()
     names = [m for m, _ in cfg.scientific_mix]
     mix = _choice(gen, n, [p for _, p in cfg.scientific_mix]).tolist()
     relabel = _bernoulli(gen, n, cfg.generic_relabel_p, torch.device("cpu")).tolist()
@@ -610,13 +652,16 @@ def make_pairs(hr: torch.Tensor, sources: Sequence[str], scale: int, gen: torch.
     lr = torch.empty(n, c, h // scale, w // scale, device=dev, dtype=hr.dtype)
     target = hr.clone()
     labels = [""] * n
-    photo_idx = [i for i in range(n) if photographic[i]]
+    heavy_idx = [i for i in range(n) if photographic[i] and not light[i]]
+    light_idx = [i for i in range(n) if photographic[i] and light[i]]
     sci_idx = [i for i in range(n) if not photographic[i]]
-    if photo_idx:
-        idx = torch.tensor(photo_idx, device=dev)
-        lr[idx] = realesrgan_degrade(hr[idx], scale, gen, cfg.realesrgan)
-        for i in photo_idx:
-            labels[i] = "astro" if sources[i] == "astro" else "photo"
+    for chosen, fn in ((heavy_idx, lambda x: realesrgan_degrade(x, scale, gen, cfg.realesrgan)),
+                       (light_idx, lambda x: light_degrade(x, scale, gen))):
+        if chosen:
+            idx = torch.tensor(chosen, device=dev)
+            lr[idx] = fn(hr[idx])
+            for i in chosen:
+                labels[i] = "astro" if sources[i] == "astro" else "photo"
     if sci_idx:
         kinds = ["astro" if sources[i] == "astro" else names[mix[i]] for i in sci_idx]
         idx = torch.tensor(sci_idx, device=dev)

@@ -86,11 +86,13 @@ class TrainConfig:
     lr_adapt: float = 5e-4
     lr_recover: float = 2e-4
     fft_weight: float = 0.1
+    w_latent_l2: float = 1e-4     # stage a: penalty on the raw latent's mean square (pins its scale)
     flow_shift: float = 3.0
     lora_rank: int = 8
     lora_targets: Tuple[str, ...] = ("qkv", "attn.proj", "cross.q", "cross.kv", "cross.proj",
                                      "ffn.inverted", "ffn.point")
     adapt_encoder: str = "full"   # "full" fine-tune of the encoder in stage c, or "lora"
+    adapt_decoder: bool = False   # stages c/d also fine-tune the decoder (see train/adapt.py)
     w_latent: float = 0.5
     w_align: float = 0.1
     w_consistency: float = 0.1
@@ -151,7 +153,8 @@ def compact() -> Preset:
         dit=DiTConfig(width=256, depth=6, head_dim=32, cross_heads=4, cross_head_dim=64, tokens_per_prompt=4,
                       freq_dim=256),
         sr=SRConfig(lr_entry="direct", lr_guided=True, guide_width=16),
-        train=TrainConfig(crop=128, batch=4, lora_rank=8, prune_ffn_group=32, prune_blocks=1),
+        train=TrainConfig(crop=128, batch=4, lora_rank=8, prune_ffn_group=32, prune_blocks=1, adapt_decoder=True,
+                           split=(0.3, 0.1, 0.45, 0.15)),
     )
 
 

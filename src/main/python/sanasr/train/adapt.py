@@ -3,7 +3,13 @@
 Trained: LoRA on the DiT (rank and targets from the preset); the SR encoder (fully for the "direct" entry,
 which is new, and for "bicubic" when ``adapt_encoder`` = "full", starting from the stage-a encoder; LoRA
 on its 1x1 convs when "lora"); the LR guide and the decoder's guide projections when the LR-guided path is
-on. Frozen: the DiT base weights (the prior), the decoder, the HR encoder.
+on, or the whole decoder when ``adapt_decoder`` is set. Frozen: the DiT base weights (the prior), the HR
+encoder, and otherwise the decoder.
+
+Why ``adapt_decoder`` (on for ``compact``): with the decoder frozen, the CPU-trained compact model of v0.1
+stayed at bicubic + a near-zero residual for all of stage c (training PSNR equal to bicubic's within
+0.01 dB). The decoder learnt in stage a to add detail from *HR* latents; only when it may adapt to the
+SR latents and the degraded LR can it learn what the one-step latent actually carries.
 
 Per step, n/2 HR crops are degraded twice (two independent draws of sanasr.degrade) giving n pairs.
 With z_hat = z_L - sigma* v_theta(z_L, sigma*, c), x_hat = D(z_hat), z_HR = s E_hr(hr_target):
@@ -58,10 +64,7 @@ def trainable_params(model):
         params += [p for n, p in model.sr.encoder.named_parameters() if "lora_" not in n]
     else:
         params += lora_parameters(model.sr.encoder)
-    if model.sr.guide is not None:
-        params += list(model.sr.guide.parameters())
-        params += [p for st in model.sr.decoder.stages if st.guide_proj is not None for p in st.guide_proj.parameters()]
-    return params
+    return params + C.guide_and_decoder_params(model)
 
 
 def degraded_batch(src: C.PairSource, n: int):

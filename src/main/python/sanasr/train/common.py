@@ -165,6 +165,16 @@ class TimeBox:
 
 # ---------------------------------------------------------------- data
 
+def guide_and_decoder_params(model: SanaSR) -> list:
+    """What stages c and d train besides the DiT/encoder: the whole decoder (``adapt_decoder``) or only the
+    LR guide and the decoder's guide projections (nothing when the LR-guided path is off)."""
+    sr = model.sr
+    params = list(sr.guide.parameters()) if sr.guide is not None else []
+    if model.preset.train.adapt_decoder:
+        return params + list(sr.decoder.parameters())
+    return params + [p for st in sr.decoder.stages if st.guide_proj is not None for p in st.guide_proj.parameters()]
+
+
 class PairSource:
     """Training pairs from sanasr.data / sanasr.degrade (fallback: plain bicubic downscaling)."""
 

@@ -199,9 +199,7 @@ def run(args) -> dict:
     if not resumed:
         log.write(stage=STAGE, report={k: v for k, v in report.items() if k != "units"})
     model.requires_grad_(False)
-    params = list(model.sr.dit.parameters())
-    if model.sr.guide is not None:
-        params += list(model.sr.guide.parameters())
+    params = list(model.sr.dit.parameters()) + C.guide_and_decoder_params(model)
     for p in params:
         p.requires_grad_(True)
     model.eval()

@@ -6,6 +6,11 @@
 #                                                      files of a previous call into .train-data/resume/
 #   scripts/gpu-train.sh run [gpu_job args...]         ON THE DEVICE (needs $OUT): train all stages,
 #                                                      weights + manifest + logs into $OUT
+#   scripts/gpu-train.sh bench [bench_gpu args...]     ON THE DEVICE: bench/gpu/bench_gpu.py (issue 6 item 3)
+#                                                      -> $OUT/gpu-bench.json (one file: 8 come back)
+#   scripts/gpu-train.sh session                       ON THE DEVICE: both in one call within 600 s:
+#                                                      the benchmark first (at most 150 s), then training
+#                                                      for what is left (--minutes 6.8)
 #
 # A symbolic link would travel to the device only as a link, so the data is copied (about 19 MiB).
 # Extra args of `run` are appended, so they override the defaults (argparse keeps the last value).
@@ -55,8 +60,24 @@ run_job() {
     } 2>&1 | tee "$OUT/console.log"
 }
 
+bench_job() {
+    : "${OUT:?bench: \$OUT must name the folder whose files come back}"
+    export PYTHONUNBUFFERED=1 PYTHONPATH=src/main/python${PYTHONPATH:+:$PYTHONPATH}
+    mkdir -p "$OUT"
+    "$PY" bench/gpu/bench_gpu.py --out "$OUT" --scratch "${TMPDIR:-/tmp}/sanasr-gpu-scratch" "$@"
+}
+
+session_job() {
+    # the benchmark is short and its numbers are wanted even if training is cut; a hung benchmark
+    # must not eat the training time, hence the timeout
+    timeout 150 bash "$0" bench || echo "bench: stopped or failed (exit $?); training goes on" >&2
+    run_job --minutes 6.8 "$@"
+}
+
 case "${1:-}" in
     prepare) shift; prepare "$@" ;;
     run) shift; run_job "$@" ;;
-    *) echo "usage: $0 prepare [--resume-from DIR] | run [gpu_job args]" >&2; exit 2 ;;
+    bench) shift; bench_job "$@" ;;
+    session) shift; session_job "$@" ;;
+    *) echo "usage: $0 prepare [--resume-from DIR] | run [gpu_job args] | bench [args] | session [gpu_job args]" >&2; exit 2 ;;
 esac

@@ -27,16 +27,11 @@ ROWS = [("set14", "comic.png", (0.35, 0.45), "photo"),
         ("science", "python3-skimage__retina.png", (0.35, 0.55), "photo"),
         ("astro", "stellarium-data__m51-vasey.png", (0.5, 0.5), "astro")]
 CROP, CELL, LABEL_H = 96, 192, 18
+CONTEXT = 24  # LR pixels of context around the crop for every method
 
 
 def rgb(img):
     return np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
-
-
-def crop(img, cy, cx, size):
-    y0 = int(np.clip(cy - size // 2, 0, img.shape[0] - size))
-    x0 = int(np.clip(cx - size // 2, 0, img.shape[1] - size))
-    return img[y0:y0 + size, x0:x0 + size]
 
 
 def main(argv=None):
@@ -63,18 +58,24 @@ def main(argv=None):
     for r, (group, name, (fy, fx), prompt) in enumerate(ROWS):
         hr = ev.mod_crop(rgb(ev.load_image(os.path.join(args.val, group, name))))
         lr = ev.degrade_realistic(hr, ev.image_seed(f"{group}/{name}"))
-        cy, cx = int(fy * hr.shape[0]) // 4 * 4, int(fx * hr.shape[1]) // 4 * 4
-        lr_crop = crop(lr, cy // 4, cx // 4, CROP // 4)
+        # one HR crop origin (a multiple of 4, inside the image); every panel is cut at that same place
+        y0 = int(np.clip(int(fy * hr.shape[0]) - CROP // 2, 0, hr.shape[0] - CROP)) // 4 * 4
+        x0 = int(np.clip(int(fx * hr.shape[1]) - CROP // 2, 0, hr.shape[1] - CROP)) // 4 * 4
+        lr_crop = lr[y0 // 4:(y0 + CROP) // 4, x0 // 4:(x0 + CROP) // 4]
         lr_big = np.asarray(Image.fromarray(lr_crop).resize((CROP, CROP), Image.NEAREST))
-        # methods run on a generous LR window around the crop (context), then the crop is cut out
-        win = 48
-        y0, x0 = max(0, cy // 4 - win), max(0, cx // 4 - win)
-        lr_win = np.ascontiguousarray(lr[y0:y0 + 2 * win, x0:x0 + 2 * win])
-        oy, ox = (cy - 4 * y0), (cx - 4 * x0)
-        outs = [lr_big, crop(ev.upscale_bicubic(lr_win), oy, ox, CROP)]
-        outs.append(crop(peer(lr_win), oy, ox, CROP) if peer else None)
-        outs.append(crop(runner.upscale(lr_win, prompt), oy, ox, CROP))
-        outs.append(crop(hr, cy, cx, CROP))
+        # methods run on an LR window with up to CONTEXT pixels around the crop, then the crop is cut out
+        wy0, wx0 = max(0, y0 // 4 - CONTEXT), max(0, x0 // 4 - CONTEXT)
+        lr_win = np.ascontiguousarray(lr[wy0:(y0 + CROP) // 4 + CONTEXT, wx0:(x0 + CROP) // 4 + CONTEXT])
+        oy, ox = y0 - 4 * wy0, x0 - 4 * wx0
+
+        def cut(img):
+            return img[oy:oy + CROP, ox:ox + CROP]
+
+        outs = [lr_big, cut(ev.upscale_bicubic(lr_win))]
+        outs.append(cut(peer(lr_win)) if peer else None)
+        outs.append(cut(runner.upscale(lr_win, prompt)))
+        outs.append(hr[y0:y0 + CROP, x0:x0 + CROP])
+        assert all(o is None or o.shape[:2] == (CROP, CROP) for o in outs), [o.shape for o in outs if o is not None]
         top = LABEL_H + r * (CELL + LABEL_H)
         draw.text((4, top + CELL + 2), f"{group}/{name} (prompt {prompt})", fill="black")
         for c, img in enumerate(outs):

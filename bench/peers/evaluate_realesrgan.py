@@ -6,7 +6,7 @@ of the other methods; evaluate.py has no hook for an external method, hence
 this driver. Bicubic rows are included as an in-file reference.
 
   nice -n 15 /usr/bin/python3 bench/peers/evaluate_realesrgan.py --val ../shared/data/val \
-      [--groups set5,science,astro] [--threads 1] [--out bench/quality-realesrgan.json]
+      [--groups set5,science,astro] [--threads 1] [--out bench/quality-realesrgan.json] [--resume]
 
 The JSON is rewritten after every image, so an interrupted run keeps its rows
 ("finished": false). `--table` recomputes the means of an existing JSON and prints them.
@@ -55,7 +55,7 @@ def summarise_complete(rows) -> dict:
     return means
 
 
-def run(val: str, groups, threads: int, tile: int, out: str, device: str) -> dict:
+def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume: bool = False) -> dict:
     torch.set_num_threads(threads)
     model = realesrgan.load_model(device)
     images = [(g, n, p) for g, n, p in ev.list_images(val) if not groups or g in groups]
@@ -64,6 +64,16 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str) -> dic
     if not images:
         raise FileNotFoundError(f"no validation images for groups {groups} under {val}")
     rows = []
+    if resume and os.path.exists(out):   # keep the rows of images done by an earlier, interrupted run
+        with open(out) as f:
+            rows = [r for r in json.load(f).get("images", []) if any(r["group"] == g and r["image"] == n for g, n, _ in images)]
+        per_image = {}
+        for r in rows:
+            per_image[(r["group"], r["image"])] = per_image.get((r["group"], r["image"]), 0) + 1
+        complete = {k for k, v in per_image.items() if v == 2 * len(ev.PROTOCOLS)}
+        rows = [r for r in rows if (r["group"], r["image"]) in complete]
+        images = [(g, n, p) for g, n, p in images if (g, n) not in complete]
+        print(f"resuming: {len(complete)} images already done", flush=True)
     result = {
         "format": "sanasr-quality/1",
         "scale": ev.SCALE,
@@ -133,6 +143,7 @@ def main(argv=None) -> int:
     parser.add_argument("--tile", type=int, default=realesrgan.DEFAULT_TILE)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", default=str(realesrgan.REPO_ROOT / "bench" / "quality-realesrgan.json"))
+    parser.add_argument("--resume", action="store_true", help="keep the finished images of an existing --out")
     parser.add_argument("--table", action="store_true",
                         help="only recompute the means of --out from its rows, rewrite it and print the table")
     args = parser.parse_args(argv)
@@ -144,7 +155,7 @@ def main(argv=None) -> int:
         print(ev.markdown(result["means"], ["bicubic", METHOD]))
         return 0
     groups = [g for g in args.groups.split(",") if g]
-    run(args.val, groups, args.threads, args.tile, args.out, args.device)
+    run(args.val, groups, args.threads, args.tile, args.out, args.device, resume=args.resume)
     return 0
 
 

@@ -1,6 +1,11 @@
 """Training image pool: every image of the training folder decoded once, crops sampled on demand.
 
 Augmentation per sample (all randomness from the generator passed to ``sample``):
+- detail-seeking crop: ``detail_tries`` random windows are drawn and the one with the largest mean absolute
+  luma gradient is kept, except with probability ``flat_keep_p`` (then the first, so flat regions stay in
+  the mix). The pool is mostly wallpapers with large smooth areas: on plain random crops bicubic x4 often
+  scores above 40 dB, the residual to learn is a few 1/1000s and a model trained for minutes stays at
+  bicubic (measured while diagnosing the v0.1 CPU model);
 - random crop; with probability ``zoom_p`` the crop first covers a larger window (up to
   ``max_zoom`` x crop, limited by the image) that is area-downscaled to ``crop``: the pool's
   wallpapers are up to 2048 px and very smooth at full resolution, zooming out gives denser detail;
@@ -30,8 +35,10 @@ def source_tag(filename: str) -> str:
 
 class TrainPool:
     def __init__(self, root: str, crop: int = 256, grey_p: float = 0.15, gamma_p: float = 0.5,
-                 gamma_range: Tuple[float, float] = (0.7, 1.4), zoom_p: float = 0.5, max_zoom: float = 2.0):
+                 gamma_range: Tuple[float, float] = (0.7, 1.4), zoom_p: float = 0.5, max_zoom: float = 2.0,
+                 detail_tries: int = 4, flat_keep_p: float = 0.2):
         self.crop = crop
+        self.detail_tries, self.flat_keep_p = max(1, detail_tries), flat_keep_p
         self.grey_p, self.gamma_p, self.gamma_range = grey_p, gamma_p, gamma_range
         self.zoom_p, self.max_zoom = zoom_p, max_zoom
         files = sorted(f for f in os.listdir(root) if f.lower().endswith(IMAGE_EXTENSIONS))
@@ -57,10 +64,10 @@ class TrainPool:
     def _rand(self, gen: torch.Generator) -> float:
         return float(torch.rand(1, generator=gen).item())
 
-    def _one(self, gen: torch.Generator) -> Tuple[torch.Tensor, str]:
+    def _window(self, gen: torch.Generator) -> Tuple[int, int, int, int]:
+        """(image index, window side, y, x) of one random crop window."""
         i = int(torch.randint(len(self.images), (1,), generator=gen).item())
-        img = self.images[i]
-        _, h, w = img.shape
+        _, h, w = self.images[i].shape
         c = self.crop
         window = c
         if self._rand(gen) < self.zoom_p:
@@ -69,6 +76,20 @@ class TrainPool:
                 window = int(round(c * (1 + self._rand(gen) * (limit - 1))))
         y = int(torch.randint(h - window + 1, (1,), generator=gen).item())
         x = int(torch.randint(w - window + 1, (1,), generator=gen).item())
+        return i, window, y, x
+
+    def _detail(self, i: int, window: int, y: int, x: int) -> float:
+        """Mean absolute luma gradient of a window (8-bit units), on every other pixel for speed."""
+        p = self.images[i][:, y:y + window:2, x:x + window:2].float()
+        luma = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]
+        return float((luma[1:] - luma[:-1]).abs().mean() + (luma[:, 1:] - luma[:, :-1]).abs().mean())
+
+    def _one(self, gen: torch.Generator) -> Tuple[torch.Tensor, str]:
+        candidates = [self._window(gen) for _ in range(self.detail_tries)]
+        keep_first = self._rand(gen) < self.flat_keep_p
+        i, window, y, x = candidates[0] if keep_first else max(candidates, key=lambda cw: self._detail(*cw))
+        img = self.images[i]
+        c = self.crop
         patch = img[:, y:y + window, x:x + window].float() / 255.0
         if window != c:
             patch = F.interpolate(patch[None], size=(c, c), mode="area")[0]

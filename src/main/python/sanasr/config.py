@@ -72,6 +72,9 @@ class SRConfig:
     # bicubic(LR) + predicted residual (see model.py). Off for the paper-faithful path.
     lr_guided: bool = False
     guide_width: int = 32
+    # LR-guided path only: a zero-initialised 3x3 conv from the finest guide features straight to the output
+    # residual, beside the decoder (see model.py)
+    guide_head: bool = False
     sigma_star: float = 0.5       # the fixed flow time at which the DiT is evaluated once
     latent_scale: float = 0.41407  # DC-AE f32c32's scaling factor; re-measured after stage a
 
@@ -138,8 +141,8 @@ def tiny() -> Preset:
                     latent_channels=8, head_dim=8, evit_expand=2),
         dit=DiTConfig(width=32, depth=2, head_dim=8, cross_heads=2, cross_head_dim=8, tokens_per_prompt=2,
                       freq_dim=32),
-        sr=SRConfig(lr_entry="bicubic", lr_guided=True, guide_width=8),
-        train=TrainConfig(crop=64, batch=2, lora_rank=2, prune_ffn_group=8, prune_blocks=1),
+        sr=SRConfig(lr_entry="bicubic", lr_guided=True, guide_width=8, guide_head=True),
+        train=TrainConfig(crop=64, batch=2, lora_rank=2, prune_ffn_group=8, prune_blocks=1, adapt_decoder=True),
     )
 
 
@@ -152,7 +155,7 @@ def compact() -> Preset:
                     dec_depths=(1, 1, 1, 2, 2, 2), latent_channels=32, head_dim=32, evit_expand=4),
         dit=DiTConfig(width=256, depth=6, head_dim=32, cross_heads=4, cross_head_dim=64, tokens_per_prompt=4,
                       freq_dim=256),
-        sr=SRConfig(lr_entry="direct", lr_guided=True, guide_width=16),
+        sr=SRConfig(lr_entry="direct", lr_guided=True, guide_width=16, guide_head=True),
         train=TrainConfig(crop=128, batch=4, lora_rank=8, prune_ffn_group=32, prune_blocks=1, adapt_decoder=True,
                            split=(0.3, 0.1, 0.45, 0.15)),
     )

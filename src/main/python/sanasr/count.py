@@ -23,7 +23,7 @@ from .dit import CrossAttention, LiteLA
 from .model import SanaSR
 
 PAPER = {"params": 344e6, "macs": 407.95e9, "note": "SANA-SR abstract, after pruning, 512x512 output"}
-COMPONENTS = ("sr.encoder", "sr.dit", "sr.decoder", "sr.guide")
+COMPONENTS = ("sr.encoder", "sr.dit", "sr.decoder", "sr.guide", "sr.guide_head")
 
 
 def _component(name: str) -> str:

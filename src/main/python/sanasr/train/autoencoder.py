@@ -26,7 +26,7 @@ STAGE = "autoencoder"
 
 
 def trainable(model):
-    mods = [model.hr_encoder, model.sr.decoder] + ([model.sr.guide] if model.sr.guide is not None else [])
+    mods = [model.hr_encoder, model.sr.decoder] + [m for m in (model.sr.guide, model.sr.guide_head) if m is not None]
     return list(itertools.chain.from_iterable(m.parameters() for m in mods))
 
 

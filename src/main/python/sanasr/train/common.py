@@ -169,7 +169,7 @@ def guide_and_decoder_params(model: SanaSR) -> list:
     """What stages c and d train besides the DiT/encoder: the whole decoder (``adapt_decoder``) or only the
     LR guide and the decoder's guide projections (nothing when the LR-guided path is off)."""
     sr = model.sr
-    params = list(sr.guide.parameters()) if sr.guide is not None else []
+    params = [p for m in (sr.guide, sr.guide_head) if m is not None for p in m.parameters()]
     if model.preset.train.adapt_decoder:
         return params + list(sr.decoder.parameters())
     return params + [p for st in sr.decoder.stages if st.guide_proj is not None for p in st.guide_proj.parameters()]

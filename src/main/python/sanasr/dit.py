@@ -41,7 +41,8 @@ class TimestepEmbedder(nn.Module):
         self.fc2 = nn.Linear(width, width)
 
     def forward(self, t: torch.Tensor) -> torch.Tensor:
-        return self.fc2(F.silu(self.fc1(timestep_embedding(t, self.freq_dim))))
+        # the sinusoid is computed in fp32; cast to the weights so a module converted to bf16/fp16 runs
+        return self.fc2(F.silu(self.fc1(timestep_embedding(t, self.freq_dim).to(self.fc1.weight.dtype))))
 
 
 def modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:

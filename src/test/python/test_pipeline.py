@@ -133,3 +133,14 @@ def test_export_round_trip_and_descriptor(run_dir, tmp_path):
             got = ts(x, torch.tensor([p]))
             assert got.shape == (1, 3, 4 * h, 4 * w)
             assert (got - ref).abs().max().item() < 1e-5
+
+
+def test_per_sample_pixel_loss_matches_the_batch_loss():
+    g = torch.Generator().manual_seed(3)
+    x, y = torch.rand(3, 3, 16, 16, generator=g), torch.rand(3, 3, 16, 16, generator=g)
+    per = C.pixel_loss_per_sample(x, y, 0.1)
+    assert per.shape == (3,)
+    assert torch.allclose(per.mean(), C.pixel_loss(x, y, 0.1), atol=1e-6)
+    y2 = y.clone()
+    y2[1] = x[1]
+    assert C.pixel_loss_per_sample(x, y2, 0.1)[1].item() == 0.0

@@ -84,7 +84,15 @@ def sr_losses(model, lr, target, prompts, same, w_lat: float, w_align: float, w_
         z_hr = model.hr_latent(target).float()
     z_hat = sr.one_step(sr.encode(lr), prompts)
     out = sr.decode(z_hat, lr)
-    losses = {"pix": C.pixel_loss(out, target, fft_weight), "lat": F.mse_loss(z_hat.float(), z_hr)}
+    if model.preset.train.pix_relative:
+        # each sample's loss relative to bicubic's on it, so that the large errors of heavily degraded samples
+        # do not drown the clean ones (see TrainConfig.pix_relative)
+        with torch.no_grad():
+            ref = C.pixel_loss_per_sample(sr.upsample(lr), target, fft_weight).clamp_min(1e-3)
+        pix = (C.pixel_loss_per_sample(out, target, fft_weight) / ref).mean()
+    else:
+        pix = C.pixel_loss(out, target, fft_weight)
+    losses = {"pix": pix, "lat": F.mse_loss(z_hat.float(), z_hr)}
     if frozen_prior and w_align > 0:
         with torch.no_grad():
             s = torch.empty(z_hat.shape[0], device=z_hat.device).uniform_(0.05, 0.5)
@@ -130,7 +138,7 @@ def run(args) -> dict:
     if resumed:
         optim.load_state_dict(blob["optim"])
         step, elapsed = blob["step"], blob["elapsed"]
-    src = C.PairSource(args.data, tc.crop, preset.sr.scale, device, args.seed + 2000 + step)
+    src = C.PairSource(args.data, tc.crop, preset.sr.scale, device, args.seed + 2000 + step, light_p=tc.light_p)
     log = C.JsonlLog(args.run, STAGE)
     box = C.TimeBox(args.minutes, elapsed, args.max_steps)
     last_save = time.time()

@@ -178,13 +178,18 @@ def guide_and_decoder_params(model: SanaSR) -> list:
 class PairSource:
     """Training pairs from sanasr.data / sanasr.degrade (fallback: plain bicubic downscaling)."""
 
-    def __init__(self, root: str, crop: int, scale: int, device: torch.device, seed: int):
+    def __init__(self, root: str, crop: int, scale: int, device: torch.device, seed: int,
+                 light_p: Optional[float] = None):
+        self.config = None
         try:
             from ..data import TrainPool
             from ..degrade import make_pairs
             self.pool = TrainPool(root, crop=crop)
             self._pairs = make_pairs
             self.kind = "sanasr.degrade"
+            if light_p is not None:
+                from ..degrade import DegradationConfig
+                self.config = DegradationConfig(light_p=light_p)
         except ImportError:
             from .._fallback_pairs import FallbackPool, fallback_pairs
             self.pool = FallbackPool(root, crop=crop)
@@ -200,7 +205,10 @@ class PairSource:
 
     def pairs(self, hr: torch.Tensor, sources: Sequence[str]):
         """-> (lr, hr_target, prompt_ids) on the device."""
-        lr, target, prompts = self._pairs(hr.cpu(), list(sources), self.scale, self.gen)
+        if self.config is not None:
+            lr, target, prompts = self._pairs(hr.cpu(), list(sources), self.scale, self.gen, self.config)
+        else:
+            lr, target, prompts = self._pairs(hr.cpu(), list(sources), self.scale, self.gen)
         return lr.to(self.device), target.to(self.device), prompts.to(self.device)
 
     def clean_lr(self, hr: torch.Tensor) -> torch.Tensor:
@@ -219,6 +227,14 @@ def fft_l1(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 def pixel_loss(x: torch.Tensor, y: torch.Tensor, fft_weight: float) -> torch.Tensor:
     return F.l1_loss(x.float(), y.float()) + fft_weight * fft_l1(x, y)
+
+
+def pixel_loss_per_sample(x: torch.Tensor, y: torch.Tensor, fft_weight: float) -> torch.Tensor:
+    """pixel_loss of every sample of the batch: [N]."""
+    l1 = (x.float() - y.float()).abs().flatten(1).mean(dim=1)
+    fx = torch.view_as_real(torch.fft.rfft2(x.float(), norm="ortho"))
+    fy = torch.view_as_real(torch.fft.rfft2(y.float(), norm="ortho"))
+    return l1 + fft_weight * (fx - fy).abs().flatten(1).mean(dim=1)
 
 
 def psnr(x: torch.Tensor, y: torch.Tensor) -> float:

@@ -182,7 +182,7 @@ def run(args) -> dict:
         model = C.model_from_blob(blob).to(device)
         report = blob["extra"]["report"]
         src = C.PairSource(args.data, model.preset.train.crop, model.preset.sr.scale, device,
-                           args.seed + 3000 + blob["step"])
+                           args.seed + 3000 + blob["step"], light_p=model.preset.train.light_p)
     else:
         prev = C.load_checkpoint(args.run, "adapt", device)
         if prev is None:
@@ -190,7 +190,8 @@ def run(args) -> dict:
         model = C.model_from_blob(prev).to(device)
         strip_lora(model)
         model.lora_spec = None
-        src = C.PairSource(args.data, model.preset.train.crop, model.preset.sr.scale, device, args.seed + 3000)
+        src = C.PairSource(args.data, model.preset.train.crop, model.preset.sr.scale, device, args.seed + 3000,
+                           light_p=model.preset.train.light_p)
         t0 = time.time()
         report = prune(model, src)
         report["measure_seconds"] = time.time() - t0

@@ -26,6 +26,8 @@ def load_quality():
         name = os.path.basename(path)
         model = d.get("model") or {}
         label = model.get("name") and f"{model.get('name')} {model.get('version', '')}".strip()
+        if label and d.get("status"):
+            label += f" ({d['status']})"
         for group, protocols in d.get("means", {}).items():
             for protocol, methods in protocols.items():
                 for method, stats in methods.items():

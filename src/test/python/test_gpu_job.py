@@ -150,3 +150,18 @@ def test_parts_respect_the_size_limits(tmp_path):
     assert sorted(os.listdir(out)) == ["weights.npz.000", "weights.npz.001", "weights.npz.002"]
     with pytest.raises(RuntimeError, match="would not come back"):
         G.write_parts(str(blob), str(out), part_bytes=1_000)   # 10 parts > 5
+
+
+def test_session_runs_the_benchmark_then_trains_within_the_file_limits(first_call, tmp_path):
+    """`session` = benchmark (one JSON) + training in one call; everything that comes back fits the 8 files."""
+    env, _, _ = first_call
+    out = tmp_path / "out"
+    bench = "--device cpu --size 64 --presets tiny --models --reps 2 --warmup 1 --max-batch 2"
+    log = run_script("session", "--preset", "tiny", "--threads", "1", "--max-steps", "2", "--stop-after", "autoencoder",
+                     env_extra=dict(env, OUT=str(out), SANASR_BENCH_ARGS=bench,
+                                    TMPDIR=str(tmp_path)), timeout=2 * CALL_TIMEOUT_S)
+    names = out_limits(out)
+    assert {"gpu-bench.json", "manifest.json", "train.jsonl", "console.log"} <= names
+    assert json.loads((out / "gpu-bench.json").read_text())["models"][0]["model"] == "preset tiny (random weights)"
+    assert G.read_manifest(str(out))["stage"] == "autoencoder"
+    assert '"event": "end"' in log

@@ -137,3 +137,22 @@ def test_softmax_kernel_swap_is_quadratic_attention_and_scriptable():
     assert torch.allclose(la(x), ref, atol=1e-5)
     assert not torch.allclose(la(x), linear, atol=1e-3)
     assert torch.allclose(torch.jit.script(la)(x), ref, atol=1e-5)
+
+
+def test_guide_prompt_film_starts_neutral_then_makes_the_guide_prompt_dependent():
+    p = config.tiny()
+    p.sr.guide_prompt = True
+    m = SanaSR(p).eval()
+    x = torch.rand(1, 3, 16, 16)
+    guide = m.sr.guide
+    with torch.no_grad():
+        plain = guide(x)
+        assert all(torch.equal(a, b) for a, b in zip(plain, guide(x, torch.tensor([3]))))   # zero-initialised
+        nn.init.normal_(guide.prompt_film.weight)
+        a, b = guide(x, torch.tensor([1])), guide(x, torch.tensor([2]))
+    assert not torch.allclose(a[-1], b[-1])
+    nn.init.normal_(m.sr.guide_head.weight)                   # make the guide visible in the output
+    scripted = torch.jit.script(m.sr)
+    with torch.no_grad():
+        assert torch.allclose(scripted(x, torch.tensor([2.0])), m.sr(x, torch.tensor([2.0])), atol=1e-5)
+        assert not torch.allclose(m.sr(x, torch.tensor([1.0])), m.sr(x, torch.tensor([2.0])))

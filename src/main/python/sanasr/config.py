@@ -75,6 +75,10 @@ class SRConfig:
     # LR-guided path only: a zero-initialised 3x3 conv from the finest guide features straight to the output
     # residual, beside the decoder (see model.py)
     guide_head: bool = False
+    # LR-guided path only: the guide's features are modulated per prompt (FiLM, zero-initialised; model.py).
+    # Off: in a 6-minute CPU stage-c probe it did not stop the loss on clean inputs (Set5+Set14 -0.46 dB against
+    # bicubic, -0.33 without it); left for a longer (GPU) run, where the guide should not be prompt-agnostic
+    guide_prompt: bool = False
     sigma_star: float = 0.5       # the fixed flow time at which the DiT is evaluated once
     latent_scale: float = 0.41407  # DC-AE f32c32's scaling factor; re-measured after stage a
 

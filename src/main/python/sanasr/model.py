@@ -41,9 +41,15 @@ from .dit import LinearDiT
 class LRGuide(nn.Module):
     """LR image -> feature maps for decoder stages, in decoder execution order (coarsest first)."""
 
-    def __init__(self, width: int, n_stages: int, lr_level: int):
+    def __init__(self, width: int, n_stages: int, lr_level: int, num_prompts: int = 0):
         super().__init__()
         assert 0 <= lr_level < n_stages
+        # optional per-prompt FiLM of the stem features (zero-initialised: starts prompt-agnostic), so the guide
+        # can sharpen for 'photo' and denoise for 'fluorescence' (SRConfig.guide_prompt)
+        self.prompt_film: Optional[nn.Embedding] = None
+        if num_prompts > 0:
+            self.prompt_film = nn.Embedding(num_prompts, 2 * width)
+            nn.init.zeros_(self.prompt_film.weight)
         self.stem = nn.Sequential(nn.Conv2d(3, width, 3, padding=1), nn.SiLU(),
                                   nn.Conv2d(width, width, 3, padding=1), nn.SiLU())
         self.down = nn.ModuleList([nn.Sequential(nn.Conv2d(width, width, 3, stride=2, padding=1), nn.SiLU())
@@ -51,8 +57,12 @@ class LRGuide(nn.Module):
         self.up = nn.ModuleList([nn.Sequential(nn.Conv2d(width, 4 * width, 3, padding=1), nn.PixelShuffle(2),
                                                nn.SiLU()) for _ in range(lr_level)])
 
-    def forward(self, lr: torch.Tensor) -> List[torch.Tensor]:
+    def forward(self, lr: torch.Tensor, prompt: Optional[torch.Tensor] = None) -> List[torch.Tensor]:
         base = self.stem(lr)
+        film = self.prompt_film
+        if film is not None and prompt is not None:
+            gamma, beta = film(prompt.long()).to(base.dtype).chunk(2, dim=1)       # each [N, width]
+            base = base * (1 + gamma[:, :, None, None]) + beta[:, :, None, None]
         out: List[torch.Tensor] = [base]
         f = base
         for m in self.down:            # coarser than the LR grid: prepend
@@ -82,7 +92,8 @@ class OneStepSR(nn.Module):
         self.guided = bool(sr.lr_guided)
         self.encoder = Encoder(ae, first_stage=lr_level if self.direct else 0)
         self.decoder = Decoder(ae, guide_ch=sr.guide_width if self.guided else 0)
-        self.guide: Optional[LRGuide] = LRGuide(sr.guide_width, n, lr_level) if self.guided else None
+        self.guide: Optional[LRGuide] = LRGuide(sr.guide_width, n, lr_level,
+                                                preset.num_prompts if sr.guide_prompt else 0) if self.guided else None
         self.guide_head: Optional[nn.Conv2d] = None
         if self.guided:
             # the residual head starts at zero, so an untrained model is exactly bicubic: with a random head
@@ -109,10 +120,10 @@ class OneStepSR(nn.Module):
         v = self.dit(z_l, t, prompt)
         return z_l - self.sigma_star * v
 
-    def decode(self, z: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
+    def decode(self, z: torch.Tensor, lr: torch.Tensor, prompt: Optional[torch.Tensor] = None) -> torch.Tensor:
         guides: List[torch.Tensor] = []
         if self.guide is not None:
-            guides = self.guide(lr)
+            guides = self.guide(lr, prompt)
         out = self.decoder(z / self.latent_scale, guides)
         if self.guide_head is not None and len(guides) > 0:
             out = out + self.guide_head(guides[-1])
@@ -123,7 +134,7 @@ class OneStepSR(nn.Module):
     def forward(self, image: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
         p = prompt.long().clamp(0, self.num_prompts - 1)
         z_h = self.one_step(self.encode(image), p)
-        return self.decode(z_h, image)
+        return self.decode(z_h, image, p)
 
 
 class SanaSR(nn.Module):

@@ -83,7 +83,7 @@ def sr_losses(model, lr, target, prompts, same, w_lat: float, w_align: float, w_
     with torch.no_grad():
         z_hr = model.hr_latent(target).float()
     z_hat = sr.one_step(sr.encode(lr), prompts)
-    out = sr.decode(z_hat, lr)
+    out = sr.decode(z_hat, lr, prompts)
     if model.preset.train.pix_relative:
         # each sample's loss relative to bicubic's on it, so that the large errors of heavily degraded samples
         # do not drown the clean ones (see TrainConfig.pix_relative)

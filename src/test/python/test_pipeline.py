@@ -144,3 +144,15 @@ def test_per_sample_pixel_loss_matches_the_batch_loss():
     y2 = y.clone()
     y2[1] = x[1]
     assert C.pixel_loss_per_sample(x, y2, 0.1)[1].item() == 0.0
+
+
+def test_adapt_guide_false_keeps_the_guide_out_of_stages_c_and_d():
+    from sanasr.model import SanaSR
+    p = config.tiny()
+    on = {id(q) for q in C.guide_and_decoder_params(SanaSR(p))}
+    p.train.adapt_guide = False
+    m = SanaSR(p)
+    off = {id(q) for q in C.guide_and_decoder_params(m)}
+    assert not any(id(q) in off for mod in (m.sr.guide, m.sr.guide_head) for q in mod.parameters())
+    assert all(id(q) in off for q in m.sr.decoder.parameters())          # tiny trains the decoder in stage c
+    assert len(on) > len(off)

@@ -166,10 +166,12 @@ class TimeBox:
 # ---------------------------------------------------------------- data
 
 def guide_and_decoder_params(model: SanaSR) -> list:
-    """What stages c and d train besides the DiT/encoder: the whole decoder (``adapt_decoder``) or only the
-    LR guide and the decoder's guide projections (nothing when the LR-guided path is off)."""
+    """What stages c and d train besides the DiT/encoder: the LR guide and guide head (unless ``adapt_guide``
+    is off), and the whole decoder (``adapt_decoder``) or only its guide projections (nothing more when the
+    LR-guided path is off)."""
     sr = model.sr
-    params = [p for m in (sr.guide, sr.guide_head) if m is not None for p in m.parameters()]
+    guide_modules = (sr.guide, sr.guide_head) if model.preset.train.adapt_guide else ()
+    params = [p for m in guide_modules if m is not None for p in m.parameters()]
     if model.preset.train.adapt_decoder:
         return params + list(sr.decoder.parameters())
     return params + [p for st in sr.decoder.stages if st.guide_proj is not None for p in st.guide_proj.parameters()]

@@ -21,7 +21,7 @@ min-max of --reps calls (each synchronised).
     /usr/bin/python3 bench/gpu/bench_gpu.py --render <files_at>/gpu-bench.json \
         --md-out bench/results/gpu-<card>.md                           # here, afterwards
     /usr/bin/python3 bench/gpu/bench_gpu.py --device cpu --size 64 --presets tiny --reps 2 \
-        --max-batch 2 --out /tmp/gb --markdown                         # a dry run here
+        --max-batch 2 --out out/gpu-dry-run --markdown                       # a dry run here
 
 Only one file comes back from the benchmark because the device returns at most 8 files and the training
 job beside it needs up to 7.

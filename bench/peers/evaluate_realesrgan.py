@@ -14,6 +14,7 @@ The JSON is rewritten after every image, so an interrupted run keeps its rows
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import os
 import platform
@@ -67,9 +68,7 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
     if resume and os.path.exists(out):   # keep the rows of images done by an earlier, interrupted run
         with open(out) as f:
             rows = [r for r in json.load(f).get("images", []) if any(r["group"] == g and r["image"] == n for g, n, _ in images)]
-        per_image = {}
-        for r in rows:
-            per_image[(r["group"], r["image"])] = per_image.get((r["group"], r["image"]), 0) + 1
+        per_image = Counter((r["group"], r["image"]) for r in rows)
         complete = {k for k, v in per_image.items() if v == 2 * len(ev.PROTOCOLS)}
         rows = [r for r in rows if (r["group"], r["image"]) in complete]
         images = [(g, n, p) for g, n, p in images if (g, n) not in complete]
@@ -77,7 +76,7 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
     result = {
         "format": "sanasr-quality/1",
         "scale": ev.SCALE,
-        "val": os.path.abspath(val),
+        "val": ev.repo_relative(val),
         "groups_evaluated": sorted({g for g, _, _ in images}),
         "methods": ["bicubic", METHOD],
         "protocols": "as sanasr.evaluate (bicubic: MATLAB imresize x1/4; realistic: blur 1.2, "

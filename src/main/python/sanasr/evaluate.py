@@ -220,6 +220,14 @@ SCIENCE_KEYWORDS = (
 )
 
 
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+
+
+def repo_relative(path: str) -> str:
+    """A path as the committed result files name it: relative to the repository root, not this machine's."""
+    return os.path.relpath(os.path.abspath(path), REPO_ROOT)
+
+
 def auto_prompt(group: str, name: str, img: np.ndarray) -> str:
     """astro/ -> astro, set5/set14 -> photo; science/: keywords in the file name, else a guess from
     the pixels (greyscale with a dark background -> fluorescence, other greyscale -> generic,
@@ -432,7 +440,7 @@ def evaluate(val: str, methods: Sequence[str], model: Optional[str] = None, prom
     result = {
         "format": "sanasr-quality/1",
         "scale": SCALE,
-        "val": os.path.abspath(val),
+        "val": repo_relative(val),
         "methods": list(methods),
         "max_side": max_side,
         "protocols": {

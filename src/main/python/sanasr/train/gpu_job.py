@@ -11,7 +11,7 @@ Back here (Debian's torch 1.13), from the files that came back:
     /usr/bin/python3 -m sanasr.train.gpu_job assemble --from DIR --npz weights.npz   # for sanasr.export
     /usr/bin/python3 -m sanasr.train.gpu_job pack-resume --from DIR --to .train-data/resume  # next call
 
-Why this shape (the device's rules, /work/.library/device/README.md): one call of at most 10 minutes,
+Why this shape (the device's rules, in the device tool's README): one call of at most 10 minutes,
 at most 8 files of at most 16 MiB come back, and the device runs PyTorch 2.x while the export runs here on
 1.13. So the job
 - splits ``--minutes`` (the whole job's wall clock, data loading and checkpoint writes included) over the

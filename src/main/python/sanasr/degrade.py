@@ -220,6 +220,17 @@ def random_blur_kernels(gen: torch.Generator, n: int, ranges: KernelRanges, devi
     return torch.where(use_sinc.view(-1, 1, 1), sinc_kernels(omega, ksize), k)
 
 
+def isotropic_gaussian_kernels(sigma: torch.Tensor) -> torch.Tensor:
+    """[n,21,21] isotropic Gaussians of the given sigmas (HR pixels), support 2 ceil(3 sigma) + 1 in [3, 21];
+    sigma 0 would divide by zero, so tiny sigmas become a delta."""
+    n = sigma.shape[0]
+    dev = sigma.device
+    ksize = (2 * torch.ceil(3 * sigma) + 1).long().clamp(3, KERNEL_SIZE)
+    s = sigma.clamp_min(1e-3)
+    return gaussian_family_kernels(torch.zeros(n, dtype=torch.long, device=dev), s, s, torch.zeros(n, device=dev),
+                                   torch.ones(n, device=dev), ksize)
+
+
 def random_final_sinc_kernels(gen, n, device, p: float = 0.8) -> torch.Tensor:
     ksize = _sample_ksize(gen, n, device)
     omega = _uniform(gen, n, math.pi / 3, math.pi, device)
@@ -563,11 +574,7 @@ def light_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator) -> torch.T
     plain = _bernoulli(gen, n, 1.0 / 3.0, dev)
     blur = _bernoulli(gen, n, 0.5, dev) & ~plain
     sigma = _uniform(gen, n, 0.2, 1.5, dev)
-    ones = torch.ones(n, dtype=torch.long, device=dev)
-    ksize = (2 * torch.ceil(3 * sigma) + 1).long().clamp(3, KERNEL_SIZE)
-    k = gaussian_family_kernels(0 * ones, sigma, sigma, torch.zeros(n, device=dev), torch.ones(n, device=dev),
-                                ksize)
-    k = torch.where(blur.view(-1, 1, 1), k, delta_kernels(n, device=dev))
+    k = torch.where(blur.view(-1, 1, 1), isotropic_gaussian_kernels(sigma), delta_kernels(n, device=dev))
     out = filter2d(hr, k)
     size = (h // scale, w // scale)
     mode = _choice(gen, n, (0.6, 0.25, 0.15)).to(dev)   # antialiased bicubic, area, antialiased bilinear
@@ -619,12 +626,7 @@ def scientific_degrade(hr: torch.Tensor, kinds: List[str], scale: int, gen: torc
                          for t, u in zip(types, bit_idx.tolist())], device=dev)
 
     target = torch.where(grey.view(-1, 1, 1, 1), rgb_to_grey(hr).expand_as(hr), hr)
-    # PSF: isotropic Gaussian; sigma 0 would divide by zero, so tiny sigmas become a delta
-    ones = torch.ones(n, dtype=torch.long, device=dev)
-    ksize = (2 * torch.ceil(3 * sigma) + 1).long().clamp(3, KERNEL_SIZE)
-    psf = gaussian_family_kernels(0 * ones, sigma.clamp_min(1e-3), sigma.clamp_min(1e-3),
-                                  torch.zeros(n, device=dev), torch.ones(n, device=dev), ksize)
-    out = filter2d(target, psf)
+    out = filter2d(target, isotropic_gaussian_kernels(sigma))     # the PSF
     size = (h // scale, w // scale)
     out = torch.where(area.view(-1, 1, 1, 1), resize(out, size, "area"), resize(out, size, "bicubic"))
     out = add_poisson_gaussian_noise(out, peak, read, grey, gen)

@@ -10,9 +10,9 @@ that follows docs/model-format.md.
 Run with Debian's torch:  /usr/bin/python3 src/test/resources/models/make_test_models.py
 The weights are seeded (same numbers every run); the .pt bytes, and so the SHA-256, change with each save.
 """
-import hashlib
 import json
 import os
+import sys
 
 import numpy as np
 import torch
@@ -20,6 +20,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "main", "python"))
+from sanasr.files import sha256_of  # noqa: E402  (no torch import; the one SHA-256 helper of the project)
+
 PROMPTS = ["generic", "photo", "fluorescence", "brightfield", "histology", "electron", "astro"]
 SCALE = 4
 
@@ -83,14 +86,6 @@ class AttentionX4(ConvX4):
         return self.head(image, h, prompt)
 
 
-def sha256(path: str) -> str:
-    d = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            d.update(block)
-    return d.hexdigest()
-
-
 def export(model: nn.Module, name: str, halo: int, description: str) -> None:
     folder = os.path.join(HERE, name)
     os.makedirs(folder, exist_ok=True)
@@ -110,7 +105,7 @@ def export(model: nn.Module, name: str, halo: int, description: str) -> None:
         "version": "0.0.1",
         "description": description,
         "file": file,
-        "sha256": sha256(path),
+        "sha256": sha256_of(path),
         "scale": SCALE,
         "input_channels": 3,
         "stride": 8,

@@ -220,23 +220,18 @@ class PairSource:
 
 # ---------------------------------------------------------------- losses
 
-def fft_l1(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """L1 between 2-D spectra (real and imaginary parts), a cheap sharpness term."""
-    fx = torch.fft.rfft2(x.float(), norm="ortho")
-    fy = torch.fft.rfft2(y.float(), norm="ortho")
-    return (torch.view_as_real(fx) - torch.view_as_real(fy)).abs().mean()
-
-
-def pixel_loss(x: torch.Tensor, y: torch.Tensor, fft_weight: float) -> torch.Tensor:
-    return F.l1_loss(x.float(), y.float()) + fft_weight * fft_l1(x, y)
-
-
 def pixel_loss_per_sample(x: torch.Tensor, y: torch.Tensor, fft_weight: float) -> torch.Tensor:
-    """pixel_loss of every sample of the batch: [N]."""
+    """L1 plus fft_weight x L1 between the 2-D spectra (real and imaginary parts; a cheap sharpness term),
+    for every sample of the batch: [N]."""
     l1 = (x.float() - y.float()).abs().flatten(1).mean(dim=1)
     fx = torch.view_as_real(torch.fft.rfft2(x.float(), norm="ortho"))
     fy = torch.view_as_real(torch.fft.rfft2(y.float(), norm="ortho"))
     return l1 + fft_weight * (fx - fy).abs().flatten(1).mean(dim=1)
+
+
+def pixel_loss(x: torch.Tensor, y: torch.Tensor, fft_weight: float) -> torch.Tensor:
+    """The batch's pixel loss (samples are equal-sized, so the mean of the per-sample losses)."""
+    return pixel_loss_per_sample(x, y, fft_weight).mean()
 
 
 def psnr(x: torch.Tensor, y: torch.Tensor) -> float:

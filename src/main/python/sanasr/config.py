@@ -2,9 +2,13 @@
 
 Three presets share one architecture and differ only in size:
 
-* ``tiny``    - the whole pipeline (stages a-e) runs on a CPU in well under 3 minutes; used by the tests.
-* ``compact`` - the shipped model: CPU-friendly (8.4 GMACs per 512x512 output; the issue asked about 25) and trainable on a
-                2-core CPU in about 40 minutes to something better than bicubic (thanks to the LR-guided path).
+* ``tiny``    - the whole pipeline (stages a-e) runs on a CPU in well under 3 minutes; used by the tests
+                (the decoder-to-output design of 0.1.0, with the LR guide).
+* ``tiny-trunk`` - the compact design at test size (tests, Java/Python parity fixture).
+* ``compact`` - the shipped model (issue 10): a residual trunk on the LR grid, modulated by the SANA-SR latent
+                path (DC-AE-style encoder, LinearDiT once at sigma*, LoRA, pruning); see trunk.py and model.py.
+* ``compact-plain`` and ``reference`` - the ablation: compact without the latent path, and the plain
+                reference network of issue 10 (trained with plain L1).
 * ``full``    - the paper's scale (SANA-600M width 1152 with 16 blocks, DC-AE f32c32 widths 128..1024);
                 random weights, for counting parameters and MACs only.
 
@@ -79,6 +83,16 @@ class SRConfig:
     # Off: in a 6-minute CPU stage-c probe it did not stop the loss on clean inputs (Set5+Set14 -0.46 dB against
     # bicubic, -0.33 without it); left for a longer (GPU) run, where the guide should not be prompt-agnostic
     guide_prompt: bool = False
+    # LR-grid trunk (trunk.py; issue 10): width > 0 replaces the decoder-to-output design. The output is
+    # bicubic(LR) + the trunk's pixel-shuffled residual; the restored latent is decoded back onto the LR grid
+    # and modulates every ``trunk_film_every``-th trunk block (FiLM, zero-initialised).
+    trunk_width: int = 0
+    trunk_blocks: int = 8
+    trunk_res_scale: float = 0.2
+    trunk_film_every: int = 2
+    latent_features: int = 32     # channels of the latent decoded onto the LR grid
+    # trunk models only: False removes the encoder, DiT and latent decoder (the ablation's plain trunk)
+    latent_path: bool = True
     sigma_star: float = 0.5       # the fixed flow time at which the DiT is evaluated once
     latent_scale: float = 0.41407  # DC-AE f32c32's scaling factor; re-measured after stage a
 
@@ -101,6 +115,10 @@ class TrainConfig:
     adapt_encoder: str = "full"   # "full" fine-tune of the encoder in stage c, or "lora"
     adapt_decoder: bool = False   # stages c/d also fine-tune the decoder (see train/adapt.py)
     light_p: float = 0.5          # stages c/d: share of the photographic pairs given degrade.light_degrade
+    photographic_p: float = 0.5   # stages c/d: share of photographic (Real-ESRGAN or light) pairs, rest scientific
+    plain_p: float = 1.0 / 3.0    # share of the light pairs that are plain antialiased bicubic downscaling
+    cosine: bool = False          # cosine decay of each stage's learning rate over its time box
+    generic_p: float = 0.1        # share of the degraded pairs labelled 'generic' (the default prompt)
     adapt_guide: bool = True      # stages c/d also train the LR guide and guide head (False: frozen after a)
     # stages c/d: each sample's pixel loss divided by bicubic's on it. With the plain mean, the noisy
     # scientific and Real-ESRGAN samples (bicubic errors many times larger) dominated: the compact model
@@ -115,6 +133,13 @@ class TrainConfig:
     prune_ffn_group: int = 16     # FFN channels are ranked and removed in groups of this size
     split: Tuple[float, ...] = (0.35, 0.15, 0.35, 0.15)  # a, b, c, d (d includes recovery)
     threads: int = 0              # torch threads; 0 = auto (see train.common.setup_threads)
+
+
+def lr_stride(preset: "Preset") -> int:
+    """Input sides must be multiples of this: the latent grid's step on the LR image (1 without a latent)."""
+    if preset.sr.trunk_width > 0 and not preset.sr.latent_path:
+        return 1
+    return max(1, preset.ae.compression // preset.sr.scale)
 
 
 @dataclass
@@ -156,23 +181,63 @@ def tiny() -> Preset:
     )
 
 
+def tiny_trunk() -> Preset:
+    """The compact design (LR-grid trunk + latent path) at test size: the tests and the parity fixture."""
+    return Preset(
+        name="tiny-trunk",
+        ae=AEConfig(widths=(8, 8, 16, 16, 32, 32), enc_depths=(1, 1, 1, 1, 1, 1), dec_depths=(1, 1, 1, 1, 1, 1),
+                    block_types=("res", "res", "res", "res", "evit", "evit"), latent_channels=8, head_dim=8,
+                    evit_expand=2),
+        dit=DiTConfig(width=32, depth=2, head_dim=8, cross_heads=2, cross_head_dim=8, tokens_per_prompt=2,
+                      freq_dim=32),
+        sr=SRConfig(lr_entry="direct", trunk_width=8, trunk_blocks=2, trunk_film_every=1, latent_features=8),
+        train=TrainConfig(crop=64, batch=2, lora_rank=2, prune_ffn_group=8, prune_blocks=1, adapt_decoder=True,
+                          pix_relative=True, cosine=True),
+    )
+
+
 def compact() -> Preset:
+    """The shipped model (issue 10): an LR-grid residual trunk (48 wide, 8 blocks: the size of the plain
+    reference network, which is what a 2-core CPU can train in under 90 minutes and run at > 2 output MP/s)
+    fed by the SANA-SR latent path: a DC-AE-style encoder on the LR image to a 32x latent (relative to the
+    output; ``ae.widths`` has 6 entries, 5 gives 16x), the LinearDiT once at sigma*, LoRA-adapted and pruned,
+    the restored latent decoded back onto the LR grid and modulating the trunk."""
     return Preset(
         name="compact",
-        # Narrow full-resolution stages: at (16, 32, ...) and a 32-wide guide the model was 26 GMACs and
-        # 1.6 s per 512x512 output on 2 cores; these widths give 8.4 GMACs and 0.8 s (measured with torch 1.13).
-        ae=AEConfig(widths=(8, 16, 32, 64, 128, 256), enc_depths=(1, 1, 1, 1, 1, 1),
-                    dec_depths=(1, 1, 1, 2, 2, 2), latent_channels=32, head_dim=32, evit_expand=4),
-        dit=DiTConfig(width=256, depth=6, head_dim=32, cross_heads=4, cross_head_dim=64, tokens_per_prompt=4,
-                      freq_dim=256),
-        sr=SRConfig(lr_entry="direct", lr_guided=True, guide_width=16, guide_head=True),
-        # Stage-c probes on this CPU from one stage-a/b checkpoint (quick in-memory checks, Set5+Set14 bicubic /
-        # science+astro realistic, dB against bicubic): guide trained, plain loss -1.65 / -; relative loss and
-        # light_p .75 -0.33 / -; the same with the guide frozen after stage a +0.42 / -0.05 (= stage a's own
-        # figures: stage c then neither helps nor harms). Shipped 0.1.0 in the same check: +0.14 / +0.01.
-        train=TrainConfig(crop=128, batch=4, lora_rank=8, prune_ffn_group=32, prune_blocks=1, adapt_decoder=True,
-                           split=(0.3, 0.1, 0.45, 0.15), pix_relative=True, light_p=0.75, adapt_guide=False),
+        # narrow, mostly convolutional encoder and a 128-wide DiT: with (8..256) widths, EViT from stage 3 and
+        # a 192-wide DiT the latent path took 0.47 s of 0.70 s per 1 MP output on 2 cores; these take ~0.07 s
+        ae=AEConfig(widths=(8, 16, 16, 32, 64, 128), enc_depths=(1, 1, 1, 1, 1, 1),
+                    dec_depths=(1, 1, 1, 1, 1, 1), block_types=("res", "res", "res", "res", "evit", "evit"),
+                    latent_channels=32, head_dim=32, evit_expand=4),
+        dit=DiTConfig(width=128, depth=4, head_dim=32, cross_heads=4, cross_head_dim=32, tokens_per_prompt=4,
+                      freq_dim=128),
+        sr=SRConfig(lr_entry="direct", trunk_width=48, trunk_blocks=8, trunk_film_every=4, latent_features=32),
+        train=TrainConfig(crop=128, batch=16, lr_ae=1e-3, lr_prior=5e-4, lr_adapt=5e-4, lr_recover=2e-4,
+                          lora_rank=8, prune_ffn_group=32, prune_blocks=1, adapt_decoder=True, adapt_guide=True,
+                          split=(0.35, 0.08, 0.42, 0.15), pix_relative=True, photographic_p=0.75, light_p=0.7,
+                          cosine=True, fft_weight=0.05, generic_p=0.3),
     )
+
+
+def compact_plain() -> Preset:
+    """Ablation (b): ``compact`` with the latent path (encoder, DiT, latent decoder) removed."""
+    p = compact()
+    p.name = "compact-plain"
+    p.sr.latent_path = False
+    return p
+
+
+def reference() -> Preset:
+    """Ablation (c): the plain reference network of issue 10 (3x3 conv to 48, 8 residual blocks x 0.2, long
+    skip, zero-initialised conv + PixelShuffle(4), plus bicubic; 0.38M parameters), trained with plain L1 on
+    the same data (no clean-first phase, no relative loss, no spectral term)."""
+    p = compact_plain()
+    p.name = "reference"
+    p.sr.trunk_film_every = 0
+    p.train.pix_relative = False
+    p.train.fft_weight = 0.0
+    p.train.split = (0.0, 1.0)
+    return p
 
 
 def full() -> Preset:
@@ -180,7 +245,7 @@ def full() -> Preset:
                   sr=SRConfig(lr_entry="bicubic", lr_guided=False))
 
 
-PRESETS = {"tiny": tiny, "compact": compact, "full": full}
+PRESETS = {"tiny": tiny, "tiny-trunk": tiny_trunk, "compact": compact, "compact-plain": compact_plain, "reference": reference, "full": full}
 
 
 def preset(name: str) -> Preset:

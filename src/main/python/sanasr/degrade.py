@@ -498,6 +498,7 @@ SCIENTIFIC_TYPES = {
 class DegradationConfig:
     photographic_p: float = 0.5
     light_p: float = 0.5          # share of the photographic samples given light_degrade
+    plain_p: float = 1.0 / 3.0    # share of the light samples that are plain bicubic downscaling
     scientific_mix: Tuple[Tuple[str, float], ...] = (
         ("fluorescence", 0.25), ("brightfield", 0.15), ("histology", 0.15), ("electron", 0.2), ("generic", 0.25))
     generic_relabel_p: float = 0.1
@@ -567,11 +568,12 @@ def realesrgan_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator,
     return round_8bit(out)
 
 
-def light_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator) -> torch.Tensor:
-    """Classic benchmark-style degradations (see the module docstring): [B,3,H,W] -> [B,3,H/s,W/s], 8 bit."""
+def light_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator, plain_p: float = 1.0 / 3.0) -> torch.Tensor:
+    """Classic benchmark-style degradations (see the module docstring): [B,3,H,W] -> [B,3,H/s,W/s], 8 bit.
+    A share ``plain_p`` is plain antialiased bicubic downscaling."""
     n, _, h, w = hr.shape
     dev = hr.device
-    plain = _bernoulli(gen, n, 1.0 / 3.0, dev)
+    plain = _bernoulli(gen, n, plain_p, dev)
     blur = _bernoulli(gen, n, 0.5, dev) & ~plain
     sigma = _uniform(gen, n, 0.2, 1.5, dev)
     k = torch.where(blur.view(-1, 1, 1), isotropic_gaussian_kernels(sigma), delta_kernels(n, device=dev))
@@ -658,7 +660,7 @@ def make_pairs(hr: torch.Tensor, sources: Sequence[str], scale: int, gen: torch.
     light_idx = [i for i in range(n) if photographic[i] and light[i]]
     sci_idx = [i for i in range(n) if not photographic[i]]
     for chosen, fn in ((heavy_idx, lambda x: realesrgan_degrade(x, scale, gen, cfg.realesrgan)),
-                       (light_idx, lambda x: light_degrade(x, scale, gen))):
+                       (light_idx, lambda x: light_degrade(x, scale, gen, cfg.plain_p))):
         if chosen:
             idx = torch.tensor(chosen, device=dev)
             lr[idx] = fn(hr[idx])

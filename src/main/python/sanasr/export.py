@@ -170,7 +170,7 @@ def export(model: SanaSR, out_dir: str, name: str, version: str = "0.1.0", descr
     torch.jit.save(scripted, pt_path)
     loaded = torch.jit.load(pt_path)
     scale = preset.sr.scale
-    stride = preset.ae.compression // scale
+    stride = cfgmod.lr_stride(preset)
     roundtrip = check_roundtrip(sr, loaded, stride)
     halo, halo_diff = measure_halo(sr, stride, scale)
     bpp = measure_bytes_per_output_pixel(pt_path, stride) if measure_memory else None
@@ -220,9 +220,9 @@ def update_metrics(out_dir: str, metrics: dict):
 
 def training_info(run: str) -> dict:
     """Steps, minutes and stage summaries from the run's checkpoints."""
-    from .train.common import STAGES, load_checkpoint
+    from .train.common import CHECKPOINTS, load_checkpoint
     info = {"steps": {}, "stages": [], "minutes": 0.0}
-    for st in STAGES:
+    for st in CHECKPOINTS:
         blob = load_checkpoint(run, st, torch.device("cpu"))
         if blob is None:
             continue

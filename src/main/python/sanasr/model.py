@@ -20,6 +20,14 @@ briefly trained autoencoder cannot carry pixel-exact detail; with the guide the 
 what bicubic misses, so a model trained for minutes on a CPU already beats bicubic. Without the flag the
 model is the paper-faithful latent path.
 
+LR-grid trunk (``SRConfig.trunk_width`` > 0, the compact model of issue 10; see trunk.py): the latent
+path is the "direct" encoder on the LR image, the DiT once at sigma*, and ``LatentToGrid`` as the decoder,
+which brings the restored latent back onto the LR grid, where it modulates the residual trunk:
+
+    x_hat = bicubic(LR) + Trunk(LR, D_grid(z_H / s))
+
+With ``SRConfig.latent_path`` off there is no encoder, DiT or decoder: x_hat = bicubic(LR) + Trunk(LR).
+
 ``SanaSR`` = ``OneStepSR`` (what is exported; forward(image, prompt) is the contract's signature) plus
 ``hr_encoder``, the autoencoder's encoder kept frozen after stage a to give HR latents (prior training,
 latent losses). ``s`` is the ``latent_scale`` buffer, re-measured after stage a to give unit-std latents.
@@ -36,6 +44,7 @@ import torch.nn.functional as F
 from .autoencoder import Decoder, Encoder
 from .config import Preset
 from .dit import LinearDiT
+from .trunk import LatentToGrid, LRTrunk
 
 
 class LRGuide(nn.Module):
@@ -89,13 +98,24 @@ class OneStepSR(nn.Module):
         self.direct = sr.lr_entry == "direct"
         if sr.lr_entry not in ("bicubic", "direct"):
             raise ValueError(f"lr_entry must be 'bicubic' or 'direct', got {sr.lr_entry!r}")
-        self.guided = bool(sr.lr_guided)
-        self.encoder = Encoder(ae, first_stage=lr_level if self.direct else 0)
-        self.decoder = Decoder(ae, guide_ch=sr.guide_width if self.guided else 0)
-        self.guide: Optional[LRGuide] = LRGuide(sr.guide_width, n, lr_level,
-                                                preset.num_prompts if sr.guide_prompt else 0) if self.guided else None
+        self.guided = bool(sr.lr_guided) and sr.trunk_width <= 0
+        self.latent_path = sr.trunk_width <= 0 or bool(sr.latent_path)
+        self.encoder: Optional[Encoder] = Encoder(ae, first_stage=lr_level if self.direct else 0) \
+            if self.latent_path else None
+        self.trunk: Optional[LRTrunk] = None
+        self.guide: Optional[LRGuide] = None
         self.guide_head: Optional[nn.Conv2d] = None
+        if sr.trunk_width > 0:
+            if not self.direct:
+                raise ValueError("the LR-grid trunk needs lr_entry 'direct' (its latent lives on the LR image)")
+            self.trunk = LRTrunk(sr.trunk_width, sr.trunk_blocks, sr.scale, sr.trunk_res_scale,
+                                 sr.latent_features if self.latent_path else 0, sr.trunk_film_every)
+            self.decoder = LatentToGrid(ae.latent_channels, list(reversed(ae.widths))[:n - lr_level],
+                                        sr.latent_features) if self.latent_path else None
+        else:
+            self.decoder = Decoder(ae, guide_ch=sr.guide_width if self.guided else 0)
         if self.guided:
+            self.guide = LRGuide(sr.guide_width, n, lr_level, preset.num_prompts if sr.guide_prompt else 0)
             # the residual head starts at zero, so an untrained model is exactly bicubic: with a random head
             # the first few hundred CPU steps went into undoing a -15 dB start
             nn.init.zeros_(self.decoder.conv_out.weight)
@@ -104,7 +124,8 @@ class OneStepSR(nn.Module):
                 self.guide_head = nn.Conv2d(sr.guide_width, 3, 3, padding=1)
                 nn.init.zeros_(self.guide_head.weight)
                 nn.init.zeros_(self.guide_head.bias)
-        self.dit = LinearDiT(preset.dit, ae.latent_channels, preset.num_prompts)
+        self.dit: Optional[LinearDiT] = LinearDiT(preset.dit, ae.latent_channels, preset.num_prompts) \
+            if self.latent_path else None
         self.register_buffer("latent_scale", torch.tensor(float(sr.latent_scale)))
         self.num_prompts = preset.num_prompts
 
@@ -113,17 +134,28 @@ class OneStepSR(nn.Module):
 
     def encode(self, lr: torch.Tensor) -> torch.Tensor:
         x = lr if self.direct else self.upsample(lr)
+        if self.encoder is None:
+            raise RuntimeError("this model has no latent path")
         return self.encoder(x) * self.latent_scale
 
     def one_step(self, z_l: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
         t = torch.full([z_l.shape[0]], 1000.0 * self.sigma_star, dtype=torch.float32, device=z_l.device)
+        if self.dit is None:
+            raise RuntimeError("this model has no latent path")
         v = self.dit(z_l, t, prompt)
         return z_l - self.sigma_star * v
 
     def decode(self, z: torch.Tensor, lr: torch.Tensor, prompt: Optional[torch.Tensor] = None) -> torch.Tensor:
+        if self.trunk is not None:
+            cond: Optional[torch.Tensor] = None
+            if self.decoder is not None:
+                cond = self.decoder(z / self.latent_scale)
+            return self.upsample(lr) + self.trunk(lr, cond)
         guides: List[torch.Tensor] = []
         if self.guide is not None:
             guides = self.guide(lr, prompt)
+        if self.decoder is None:
+            raise RuntimeError("this model has no decoder")
         out = self.decoder(z / self.latent_scale, guides)
         if self.guide_head is not None and len(guides) > 0:
             out = out + self.guide_head(guides[-1])
@@ -133,6 +165,8 @@ class OneStepSR(nn.Module):
 
     def forward(self, image: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
         p = prompt.long().clamp(0, self.num_prompts - 1)
+        if not self.latent_path and self.trunk is not None:
+            return self.upsample(image) + self.trunk(image, None)
         z_h = self.one_step(self.encode(image), p)
         return self.decode(z_h, image, p)
 

@@ -40,6 +40,7 @@ import torch
 import torch.nn.functional as F
 
 from . import common as C
+from .validate import val_slice
 from ..lora import lora_parameters, set_lora_enabled
 
 STAGE = "adapt"
@@ -138,12 +139,14 @@ def run(args) -> dict:
     if resumed:
         optim.load_state_dict(blob["optim"])
         step, elapsed = blob["step"], blob["elapsed"]
-    src = C.PairSource(args.data, tc.crop, preset.sr.scale, device, args.seed + 2000 + step, light_p=tc.light_p)
+    src = C.pair_source(args, preset, device, args.seed + 2000 + step)
     log = C.JsonlLog(args.run, STAGE)
     box = C.TimeBox(args.minutes, elapsed, args.max_steps)
+    val = val_slice(args)
     last_save = time.time()
     first = last = None
     while box.running(step):
+        C.schedule_lr(optim, tc.lr_adapt, box, tc.cosine)
         lr, target, prompts, same = degraded_batch(src, tc.batch)
         with C.autocast(device):
             L = sr_losses(model, lr, target, prompts, same, tc.w_latent, tc.w_align, tc.w_consistency,
@@ -156,6 +159,8 @@ def run(args) -> dict:
             bic = C.psnr(model.sr.upsample(lr), target)
             log.write(stage=STAGE, step=step, elapsed=box.elapsed, psnr=C.psnr(L["out"].detach(), target),
                       psnr_bicubic=bic, **{k: v.item() for k, v in L.items() if k != "out"})
+        if val is not None:
+            val.maybe_log(log, model.sr, STAGE, step, box.elapsed)
         if time.time() - last_save > 120:
             C.save_checkpoint(args.run, STAGE, model, optim, step, box.elapsed, done=False)
             last_save = time.time()

@@ -12,14 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 
 import torch
 
-from . import adapt, autoencoder, common as C, prior, prune
+from . import adapt, autoencoder, common as C, plain, prior, prune
 from .. import export as E
 
 STAGE_MODULES = (autoencoder, prior, adapt, prune)
+# a model without a latent path (the ablation's plain trunk, the reference network) has one stage
+PLAIN_MODULES = (plain,)
 
 
 def main(argv=None):
@@ -29,26 +32,30 @@ def main(argv=None):
     ap.add_argument("--version", default="0.1.0")
     ap.add_argument("--reserve", type=float, default=-1, help="minutes kept for export + evaluation "
                     "(default: 15%% of the budget, at most 6)")
-    ap.add_argument("--val", default=os.path.join(os.path.dirname(C.DEFAULT_DATA), "val"))
     ap.add_argument("--eval-max-side", type=int, default=256, help="0 = full images, -1 = skip evaluation")
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = ap.parse_args(argv)
     t0 = time.time()
     preset = C.preset_from_args(args)
-    C.setup_threads(args.threads or preset.train.threads)
+    threads = C.setup_threads(args.threads or preset.train.threads)
     reserve = args.reserve if args.reserve >= 0 else min(6.0, 0.15 * args.minutes)
     train_minutes = max(args.minutes - reserve, 0.1)
-    split = preset.train.split
+    has_latent = preset.sr.trunk_width <= 0 or preset.sr.latent_path
+    modules = STAGE_MODULES if has_latent else PLAIN_MODULES
+    split = preset.train.split if has_latent else (1.0,)
     results = []
-    for mod, frac in zip(STAGE_MODULES, split):
+    for mod, frac in zip(modules, split):
         stage_args = argparse.Namespace(**vars(args))
         stage_args.minutes = train_minutes * frac / sum(split)
         r = mod.run(stage_args)
         print(json.dumps(r), flush=True)
         results.append(r)
-    model = E.load_model(C.ckpt_path(args.run, "prune"))
+    model = E.load_model(C.ckpt_path(args.run, modules[-1].STAGE))
     training = E.training_info(args.run)
-    training.update({"device": C.pick_device(args.device).type, "data": args.data,
-                     "command": "python -m sanasr.train.all " + " ".join(argv or []),
+    from ..evaluate import repo_relative
+    training.update({"device": C.pick_device(args.device).type, "data": repo_relative(args.data),
+                     "command": "python -m sanasr.train.all " + " ".join(argv),
+                     "threads": threads, "torch": torch.__version__, "preset": preset.name,
                      "total_minutes_with_export": None})
     E.save_npz(model, os.path.join(args.run, "final.npz"))
     desc = E.export(model, args.out, args.name, args.version, training=training)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import time
 from contextlib import nullcontext
@@ -23,6 +24,7 @@ from ..model import SanaSR
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
 DEFAULT_DATA = os.path.abspath(os.path.join(REPO_ROOT, "..", "shared", "data", "train"))
 STAGES = ("autoencoder", "prior", "adapt", "prune")
+CHECKPOINTS = STAGES + ("plain",)   # "plain": the one stage of a model without a latent path (train/plain.py)
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -68,6 +70,9 @@ def base_args(description: str) -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=0, help="batch size (0 = preset default)")
     p.add_argument("--lr-entry", choices=("bicubic", "direct"), default=None, help="override the preset")
     p.add_argument("--lr-guided", choices=("on", "off"), default=None, help="override the preset")
+    p.add_argument("--val", default=os.path.join(os.path.dirname(DEFAULT_DATA), "val"),
+                   help="validation folder of the slice logged during training (train.validate)")
+    p.add_argument("--val-every", type=float, default=90.0, help="seconds between slice logs (0 = off)")
     return p
 
 
@@ -170,6 +175,8 @@ def guide_and_decoder_params(model: SanaSR) -> list:
     is off), and the whole decoder (``adapt_decoder``) or only its guide projections (nothing more when the
     LR-guided path is off)."""
     sr = model.sr
+    if sr.trunk is not None:       # the LR-grid trunk and its latent decoder are always trained
+        return list(sr.trunk.parameters()) + (list(sr.decoder.parameters()) if sr.decoder is not None else [])
     guide_modules = (sr.guide, sr.guide_head) if model.preset.train.adapt_guide else ()
     params = [p for m in guide_modules if m is not None for p in m.parameters()]
     if model.preset.train.adapt_decoder:
@@ -181,7 +188,8 @@ class PairSource:
     """Training pairs from sanasr.data / sanasr.degrade (fallback: plain bicubic downscaling)."""
 
     def __init__(self, root: str, crop: int, scale: int, device: torch.device, seed: int,
-                 light_p: Optional[float] = None):
+                 light_p: Optional[float] = None, photographic_p: Optional[float] = None,
+                 plain_p: Optional[float] = None, generic_p: Optional[float] = None):
         self.config = None
         try:
             from ..data import TrainPool
@@ -192,6 +200,12 @@ class PairSource:
             if light_p is not None:
                 from ..degrade import DegradationConfig
                 self.config = DegradationConfig(light_p=light_p)
+                if photographic_p is not None:
+                    self.config.photographic_p = photographic_p
+                if plain_p is not None:
+                    self.config.plain_p = plain_p
+                if generic_p is not None:
+                    self.config.generic_relabel_p = generic_p
         except ImportError:
             from .._fallback_pairs import FallbackPool, fallback_pairs
             self.pool = FallbackPool(root, crop=crop)
@@ -214,8 +228,34 @@ class PairSource:
         return lr.to(self.device), target.to(self.device), prompts.to(self.device)
 
     def clean_lr(self, hr: torch.Tensor) -> torch.Tensor:
-        """The undegraded LR of the autoencoder stage: mean over scale x scale blocks."""
-        return F.avg_pool2d(hr, self.scale)
+        """The undegraded LR of the autoencoder stage, rounded to 8 bit: antialiased bicubic downscaling (the
+        benchmark protocol; 2 batches in 3) or the mean over scale x scale blocks (pixel binning)."""
+        if float(torch.rand(1, generator=self.gen).item()) < 2.0 / 3.0:
+            size = (hr.shape[-2] // self.scale, hr.shape[-1] // self.scale)
+            lr = F.interpolate(hr, size=size, mode="bicubic", align_corners=False, antialias=True)
+        else:
+            lr = F.avg_pool2d(hr, self.scale)
+        return (lr.clamp(0, 1) * 255.0).round() / 255.0
+
+
+def pair_source(args, preset, device: torch.device, seed: int, degraded: bool = True) -> PairSource:
+    """The PairSource of a stage, with the preset's degradation mixture (``degraded``) or without."""
+    tc = preset.train
+    if not degraded:
+        return PairSource(args.data, tc.crop, preset.sr.scale, device, seed)
+    return PairSource(args.data, tc.crop, preset.sr.scale, device, seed, light_p=tc.light_p,
+                      photographic_p=tc.photographic_p, plain_p=tc.plain_p, generic_p=tc.generic_p)
+
+
+def schedule_lr(optim, base: float, box: "TimeBox", cosine: bool) -> float:
+    """Constant ``base``, or cosine decay from ``base`` to 5 % of it over the stage's time box."""
+    lr = base
+    if cosine and box.budget > 0:
+        frac = min(1.0, box.elapsed / box.budget)
+        lr = base * (0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * frac)))
+    for group in optim.param_groups:
+        group["lr"] = lr
+    return lr
 
 
 # ---------------------------------------------------------------- losses

@@ -61,6 +61,7 @@ def run(args) -> dict:
     last_save = time.time()
     first = last = None
     while box.running(step):
+        C.schedule_lr(optim, preset.train.lr_prior, box, preset.train.cosine)
         hr, sources = src.hr(preset.train.batch)
         _, target, prompts = src.pairs(hr, sources)
         with torch.no_grad(), C.autocast(device):

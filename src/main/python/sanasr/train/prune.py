@@ -25,6 +25,7 @@ import torch
 import torch.nn as nn
 
 from . import common as C
+from .validate import val_slice
 from .adapt import degraded_batch, sr_losses
 from ..config import PROMPTS
 from ..lora import strip_lora
@@ -181,8 +182,7 @@ def run(args) -> dict:
     if resumed:
         model = C.model_from_blob(blob).to(device)
         report = blob["extra"]["report"]
-        src = C.PairSource(args.data, model.preset.train.crop, model.preset.sr.scale, device,
-                           args.seed + 3000 + blob["step"], light_p=model.preset.train.light_p)
+        src = C.pair_source(args, model.preset, device, args.seed + 3000 + blob["step"])
     else:
         prev = C.load_checkpoint(args.run, "adapt", device)
         if prev is None:
@@ -190,8 +190,7 @@ def run(args) -> dict:
         model = C.model_from_blob(prev).to(device)
         strip_lora(model)
         model.lora_spec = None
-        src = C.PairSource(args.data, model.preset.train.crop, model.preset.sr.scale, device, args.seed + 3000,
-                           light_p=model.preset.train.light_p)
+        src = C.pair_source(args, model.preset, device, args.seed + 3000)
         t0 = time.time()
         report = prune(model, src)
         report["measure_seconds"] = time.time() - t0
@@ -210,9 +209,11 @@ def run(args) -> dict:
         optim.load_state_dict(blob["optim"])
         step, elapsed = blob["step"], blob["elapsed"]
     box = C.TimeBox(args.minutes, elapsed, args.max_steps)
+    val = val_slice(args)
     first = last = None
     last_save = time.time()
     while box.running(step):
+        C.schedule_lr(optim, tc.lr_recover, box, tc.cosine)
         lr, target, prompts, same = degraded_batch(src, tc.batch)
         with C.autocast(device):
             L = sr_losses(model, lr, target, prompts, same, tc.w_latent, 0.0, tc.w_consistency, tc.fft_weight,
@@ -224,9 +225,13 @@ def run(args) -> dict:
         if step % 10 == 0 or step == 1:
             log.write(stage=STAGE, step=step, elapsed=box.elapsed, psnr=C.psnr(L["out"].detach(), target),
                       **{k: v.item() for k, v in L.items() if k != "out"})
+        if val is not None:
+            val.maybe_log(log, model.sr, STAGE, step, box.elapsed)
         if time.time() - last_save > 120:
             C.save_checkpoint(args.run, STAGE, model, optim, step, box.elapsed, False, {"report": report})
             last_save = time.time()
+    if val is not None:
+        val.maybe_log(log, model.sr, STAGE, step, box.elapsed, force=True)
     C.save_checkpoint(args.run, STAGE, model, optim, step, box.elapsed, True, {"report": report})
     log.write(stage=STAGE, step=step, done=True, elapsed=box.elapsed)
     return {"stage": STAGE, "steps": step, "first_pix_loss": first, "last_pix_loss": last,

@@ -87,20 +87,22 @@ public final class TilePlan {
 		final int extent = length + 2 * margin;
 		final int single = roundUp(extent, stride);
 		if (single <= tileSize) return new Axis(new int[] { -margin }, single, 0);
-		// n tiles of tileSize whose step (a multiple of the stride, at most tileSize - overlap) covers extent
-		final int maxStep = tileSize - overlap;
-		final int n = (int) Math.ceil((extent - tileSize) / (double) maxStep) + 1;
-		// spread the tiles evenly: the smallest stride-aligned step that still reaches the end
-		final int step = Math.min(maxStep, roundUp((int) Math.ceil((extent - tileSize) / (double) (n - 1)), stride));
+		// the fewest tiles of at most tileSize that cover extent, then the smallest stride-aligned size for that
+		// count: the tiles compute the extent plus one overlap per seam and at most a stride more each. (Keeping
+		// tileSize and spreading n tiles over the extent made a 512-px plane with tile 512 into four tiles of
+		// nearly the whole plane: 3.4x the work.)
+		final int n = (int) Math.ceil((extent - overlap) / (double) (tileSize - overlap));
+		final int size = Math.min(tileSize, roundUp((int) Math.ceil((extent + (n - 1) * (double) overlap) / n), stride));
+		final int step = size - overlap;
 		final int[] origins = new int[n];
 		for (int i = 0; i < n; i++)
 			origins[i] = -margin + i * step;
-		return new Axis(origins, tileSize, tileSize - step);
+		return new Axis(origins, size, overlap);
 	}
 
 	public int width() { return width; }
 	public int height() { return height; }
-	/** The tile length used (after rounding), in input pixels. */
+	/** The largest tile length allowed (the wanted size after rounding), in input pixels; see {@link Axis#size}. */
 	public int tileSize() { return tileSize; }
 	public int stride() { return stride; }
 	public int halo() { return halo; }

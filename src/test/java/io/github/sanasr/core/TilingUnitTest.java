@@ -29,8 +29,21 @@ class TilingUnitTest {
 					assertEquals(0, Math.floorMod(a.origin(k), stride), "origin on the stride grid");
 				for (int k = 1; k < a.count(); k++)
 					assertTrue(a.origin(k - 1) + a.size() - a.origin(k) >= p.overlap(), "overlap");
+				assertTrue(a.size() <= p.tileSize(), "no tile beyond the wanted size");
+				// no more work than the plane, its margins, one overlap per seam and a stride per tile
+				final int extent = len + 2 * p.margin();
+				assertTrue((long) a.count() * a.size() <= extent + (a.count() - 1L) * p.overlap() + (long) a.count() * stride,
+					"plan computes " + a.count() + " x " + a.size() + " for an extent of " + extent);
 			}
 		}
+	}
+
+	@Test
+	void aPlaneJustOverTheTileIsSplitIntoHalvesNotIntoNearlyWholeTiles() {
+		final TilePlan p = new TilePlan(512, 512, 512, 8, 8);   // extent 528 > 512
+		assertEquals(2, p.xAxis().count());
+		assertEquals(280, p.xAxis().size());                    // (528 + 24) / 2 = 276, on the stride: 280
+		assertEquals(p.overlap(), p.xAxis().overlap());
 	}
 
 	@Test

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * Java (DJL, libtorch 2.7.1) against Python (the factory's torch) on the same exported model: the same input
  * tensor must give the same output within 1e-4. Fixture, written by the model factory:
  * <pre>
- * src/test/resources/models/sana-sr-tiny-x4/   model folder (docs/model-format.md)
+ * src/test/resources/models/sana-sr-tiny-trunk-x4/   model folder (docs/model-format.md), the compact design
+ *                                                 at test size
  * src/test/resources/parity/parity.json        model folder (relative to src/test/resources), file names, shapes, prompt_index
  * src/test/resources/parity/input.f32          float32 little-endian [1, C, h, w], the normalised input given to forward
  * src/test/resources/parity/output.f32         float32 little-endian [1, C, 4h, 4w], what Python's forward returned
@@ -45,6 +46,24 @@ class ParityTest {
 			"): run src/test/python/make_parity_fixture.py; skipping");
 		final JsonObject j = JsonParser.parseString(Files.readString(spec)).getAsJsonObject();
 		final Path modelJson = RESOURCES.resolve(j.get("model").getAsString()).resolve("model.json");
+		final Npy in = Npy.raw(parity.resolve(j.get("input").getAsString()), shape(j, "input_shape"));
+		final Npy out = Npy.raw(parity.resolve(j.get("output").getAsString()), shape(j, "output_shape"));
+		check(modelJson, in, out, Math.round(j.get("prompt_index").getAsFloat()), false);
+	}
+
+	/**
+	 * The shipped default model itself: {@code parity/shipped.json} names it relative to the repository root and
+	 * records the SHA-256 its output came from (rerun {@code make_parity_fixture.py --shipped-only} after
+	 * replacing the model).
+	 */
+	@Test
+	void shippedModelMatchesPython() throws Exception {
+		final Path parity = RESOURCES.resolve("parity");
+		final JsonObject j = JsonParser.parseString(Files.readString(parity.resolve("shipped.json"))).getAsJsonObject();
+		final Path modelJson = Paths.get(j.get("model").getAsString()).resolve("model.json");
+		final ModelDescriptor d = ModelDescriptor.read(modelJson);
+		assertEquals(j.get("sha256").getAsString(), d.sha256(), "the shipped model changed after its parity fixture " +
+			"was made: run /usr/bin/python3 src/test/python/make_parity_fixture.py --shipped-only");
 		final Npy in = Npy.raw(parity.resolve(j.get("input").getAsString()), shape(j, "input_shape"));
 		final Npy out = Npy.raw(parity.resolve(j.get("output").getAsString()), shape(j, "output_shape"));
 		check(modelJson, in, out, Math.round(j.get("prompt_index").getAsFloat()), false);

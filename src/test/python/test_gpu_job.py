@@ -63,7 +63,7 @@ def first_call(data_src, tmp_path_factory):
     run_script("prepare", env_extra=env)
     assert len(os.listdir(tmp / "carry")) == N_IMAGES
     out = tmp / "out"
-    log = run_script("run", "--preset", "tiny", "--minutes", "1", "--threads", "1", "--max-steps", "4",
+    log = run_script("run", "--preset", "tiny-trunk", "--minutes", "1", "--threads", "1", "--max-steps", "4",
                      "--stop-after", "prior", env_extra=dict(env, OUT=str(out)))
     return env, out, log
 
@@ -78,7 +78,7 @@ def second_call(first_call, tmp_path_factory):
     man = G.pack_resume(str(out1), str(tmp / "carry" / "resume"), max_fp32_bytes=0)   # as for compact
     assert man["resume_dtype"] == "float16"
     out = tmp / "out"
-    log = run_script("run", "--preset", "tiny", "--minutes", "1", "--threads", "1", "--max-steps", "4",
+    log = run_script("run", "--preset", "tiny-trunk", "--minutes", "1", "--threads", "1", "--max-steps", "4",
                      env_extra=dict(env, OUT=str(out)))
     return out, log
 
@@ -157,7 +157,7 @@ def test_session_runs_the_benchmark_then_trains_within_the_file_limits(first_cal
     env, _, _ = first_call
     out = tmp_path / "out"
     bench = "--device cpu --size 64 --presets tiny --models --reps 2 --warmup 1 --max-batch 2"
-    log = run_script("session", "--preset", "tiny", "--threads", "1", "--max-steps", "2", "--stop-after", "autoencoder",
+    log = run_script("session", "--preset", "tiny-trunk", "--threads", "1", "--max-steps", "2", "--stop-after", "autoencoder",
                      env_extra=dict(env, OUT=str(out), SANASR_BENCH_ARGS=bench,
                                     TMPDIR=str(tmp_path)), timeout=2 * CALL_TIMEOUT_S)
     names = out_limits(out)

@@ -4,7 +4,7 @@ One stage, two phases in one time box, the same data and losses as the latent mo
 1. the first ``split[0] / sum(split)`` of the minutes on clean pairs (``PairSource.clean_lr``), like stage a;
 2. the rest on the preset's degradation mixture, like stages c/d, with the stage-c pixel loss (relative to
    bicubic's when ``pix_relative``).
-The learning rate follows ``schedule_lr`` per phase. Checkpoint ``plain.pt``, log ``plain.jsonl``.
+The learning rate follows ``schedule_lr`` per phase, from ``lr_ae`` in phase 1 and ``lr_adapt`` in phase 2. Checkpoint ``plain.pt``, log ``plain.jsonl``.
 
     /usr/bin/python3 -m sanasr.train.plain --run runs/ref --preset reference --minutes 30
 """
@@ -60,7 +60,7 @@ def run(args) -> dict:
     while box.running(step):
         phase = 0 if box.elapsed < boxes[0].budget else 1
         phase_box = C.TimeBox(boxes[phase].budget / 60.0, box.elapsed - (0 if phase == 0 else boxes[0].budget))
-        C.schedule_lr(optim, tc.lr_ae, phase_box, tc.cosine)
+        C.schedule_lr(optim, tc.lr_ae if phase == 0 else tc.lr_adapt, phase_box, tc.cosine)
         if phase == 0:
             hr, _ = clean_src.hr(tc.batch)
             lr, target = clean_src.clean_lr(hr), hr

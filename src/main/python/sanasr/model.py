@@ -163,6 +163,16 @@ class OneStepSR(nn.Module):
             out = out + self.upsample(lr)
         return out
 
+    def residual(self, image: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
+        """Trunk models: what the network adds to bicubic(image) (the forward pass less the bicubic skip)."""
+        if self.trunk is None:
+            raise RuntimeError("residual() is for trunk models")
+        cond: Optional[torch.Tensor] = None
+        if self.latent_path and self.decoder is not None:
+            p = prompt.long().clamp(0, self.num_prompts - 1)
+            cond = self.decoder(self.one_step(self.encode(image), p) / self.latent_scale)
+        return self.trunk(image, cond)
+
     def forward(self, image: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
         p = prompt.long().clamp(0, self.num_prompts - 1)
         if not self.latent_path and self.trunk is not None:

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Issue 10 item 2: the ablation, one command per row, the same data and the same minutes for each.
+
+    /usr/bin/python3 bench/ablation.py train  --row a [--minutes 30] [--threads 1]   # runs/ablation-a, out/ablation-a
+    /usr/bin/python3 bench/ablation.py report --row a [--prompt auto --label-suffix ...]
+
+Rows: (a) ``compact``, the SANA-SR compact model; (b) ``compact-plain``, the same model with the latent path
+(encoder, DiT, latent decoder) removed; (c) ``reference``, the plain reference network of the issue.
+``train`` runs ``python -m sanasr.train.all`` for the row (checkpointed: rerunning resumes). ``report`` evaluates
+the exported model on ``../shared/data/val`` with ``sanasr.evaluate`` (bicubic and model; the default prompt
+unless ``--prompt``) and writes ``bench/ablation/quality-<row>[-<prompt>].json`` with an ``ablation`` record
+(label, preset, steps, minutes, training command, device, threads), which ``bench/make_results.py`` tabulates.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+PY = os.path.join(REPO, "src", "main", "python")
+ROWS = {"a": ("compact", "(a) SANA-SR compact: trunk + latent path"),
+        "b": ("compact-plain", "(b) compact without the latent path"),
+        "c": ("reference", "(c) plain reference network (issue 10)")}
+
+
+def train(a):
+    preset = ROWS[a.row][0]
+    cmd = [sys.executable, "-m", "sanasr.train.all", "--preset", preset, "--minutes", str(a.minutes), "--reserve",
+           "0", "--run", f"runs/ablation-{a.row}", "--out", f"out/ablation-{a.row}", "--name", "sana-sr-compact-x4",
+           "--version", f"ablation-{a.row}", "--eval-max-side", "-1", "--threads", str(a.threads)]
+    print(" ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=REPO, env=dict(os.environ, PYTHONPATH=PY))
+
+
+def report(a):
+    sys.path.insert(0, PY)
+    from sanasr.evaluate import _json_safe, evaluate, markdown
+    folder = os.path.join(REPO, a.model or f"out/ablation-{a.row}")
+    with open(os.path.join(folder, "model.json")) as f:
+        desc = json.load(f)
+    res = evaluate(a.val, ["bicubic", "model"], folder, a.prompt)
+    tr = desc.get("training", {})
+    label = ROWS[a.row][1] + (f", prompt {a.prompt}" if a.prompt else "")
+    res["ablation"] = {"row": a.row, "label": label, "preset": tr.get("preset"), "steps": tr.get("steps"),
+                       "minutes": tr.get("minutes"), "command": tr.get("command"), "device": tr.get("device"),
+                       "threads": tr.get("threads"), "torch": tr.get("torch"),
+                       "parameters": desc.get("parameters"), "macs_per_512x512_output": desc.get("macs_per_512x512_output")}
+    os.makedirs(os.path.join(HERE, "ablation"), exist_ok=True)
+    out = os.path.join(HERE, "ablation", f"quality-{a.row}" + (f"-{a.prompt}" if a.prompt else "") + ".json")
+    with open(out, "w") as f:
+        json.dump(_json_safe(res), f, indent=1)
+        f.write("\n")
+    print(markdown(res["means"], ["bicubic", "model"]))
+    print("wrote", os.path.relpath(out, REPO))
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="what", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--row", choices=sorted(ROWS), required=True)
+    t.add_argument("--minutes", type=float, default=30.0)
+    t.add_argument("--threads", type=int, default=1)
+    r = sub.add_parser("report")
+    r.add_argument("--row", choices=sorted(ROWS), required=True)
+    r.add_argument("--model", help="model folder (default out/ablation-<row>)")
+    r.add_argument("--prompt", help="prompt for every image, or 'auto' (default: the model's default)")
+    r.add_argument("--val", default=os.path.join(REPO, "..", "shared", "data", "val"))
+    a = ap.parse_args(argv)
+    return train(a) if a.what == "train" else report(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

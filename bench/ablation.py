@@ -2,7 +2,8 @@
 """Issue 10 item 2: the ablation, one command per row, the same data and the same minutes for each.
 
     /usr/bin/python3 bench/ablation.py train  --row a [--minutes 30] [--threads 1]   # runs/ablation-a, out/ablation-a
-    /usr/bin/python3 bench/ablation.py report --row a [--prompt auto --label-suffix ...]
+    /usr/bin/python3 bench/ablation.py report --row a [--prompt auto]
+    /usr/bin/python3 bench/ablation.py describe --model models/sana-sr-compact-x4   # the result into model.json
 
 Rows: (a) ``compact``, the SANA-SR compact model; (b) ``compact-plain``, the same model with the latent path
 (encoder, DiT, latent decoder) removed; (c) ``reference``, the plain reference network of the issue.
@@ -57,6 +58,47 @@ def report(a):
     return 0
 
 
+GROUPS = (("set5+set14", "bicubic"), ("set5+set14", "realistic"), ("science+astro", "bicubic"),
+          ("science+astro", "realistic"))
+
+
+def gains(path):
+    with open(path) as f:
+        d = json.load(f)
+    out = {}
+    for g, p in GROUPS:
+        m = d["means"][g][p]
+        out[f"{g.replace('+', '_')}_{p}"] = round(m["model"]["psnr_y"] - m["bicubic"]["psnr_y"], 3)
+    return out, d.get("ablation", {})
+
+
+def describe(a):
+    """Write what the latent path adds (row a minus row b, dB) and the three rows into the model's model.json."""
+    rows = {}
+    for row in sorted(ROWS):
+        path = os.path.join(HERE, "ablation", f"quality-{row}.json")
+        if os.path.exists(path):
+            g, ab = gains(path)
+            rows[row] = {"label": ROWS[row][1], "gain_over_bicubic_db": g, "steps": ab.get("steps"),
+                         "minutes": ab.get("minutes"), "source": os.path.relpath(path, REPO)}
+    if "a" not in rows or "b" not in rows:
+        raise SystemExit("describe needs bench/ablation/quality-a.json and quality-b.json (run report first)")
+    adds = {k: round(rows["a"]["gain_over_bicubic_db"][k] - rows["b"]["gain_over_bicubic_db"][k], 3)
+            for k in rows["a"]["gain_over_bicubic_db"]}
+    path = os.path.join(REPO, a.model, "model.json")
+    with open(path) as f:
+        desc = json.load(f)
+    desc["ablation"] = {"latent_path_adds_db": adds,
+                        "what": "PSNR-Y gain of row (a) minus row (b): the same model, data and minutes with and "
+                                "without the latent path (encoder, DiT, latent decoder); negative = it costs",
+                        "rows": rows}
+    with open(path, "w") as f:
+        json.dump(desc, f, indent=2)
+        f.write("\n")
+    print(json.dumps(desc["ablation"]["latent_path_adds_db"]))
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
@@ -69,8 +111,10 @@ def main(argv=None):
     r.add_argument("--model", help="model folder (default out/ablation-<row>)")
     r.add_argument("--prompt", help="prompt for every image, or 'auto' (default: the model's default)")
     r.add_argument("--val", default=os.path.join(REPO, "..", "shared", "data", "val"))
+    d = sub.add_parser("describe")
+    d.add_argument("--model", default="models/sana-sr-compact-x4")
     a = ap.parse_args(argv)
-    return train(a) if a.what == "train" else report(a)
+    return {"train": train, "report": report, "describe": describe}[a.what](a)
 
 
 if __name__ == "__main__":

@@ -113,3 +113,21 @@ def test_bfloat16_export_keeps_the_skip_in_float32_and_stays_close(tmp_path):
     # the bf16 network changes the residual a little; a bf16 skip would be off by up to 1/128 of the intensity
     assert (got - ref).abs().max().item() < 0.02
     assert (got - ref).abs().max().item() > 0                   # it really ran in bf16
+
+
+def test_init_trunk_copies_a_plain_trunk_and_leaves_the_film_at_zero(tmp_path):
+    from sanasr.train.autoencoder import init_trunk
+    plain_preset = config.preset("tiny-trunk")
+    plain_preset.sr.latent_path = False
+    plain = build_model(plain_preset)
+    with torch.no_grad():
+        for prm in plain.sr.trunk.parameters():
+            prm.add_(torch.randn_like(prm))
+    C.save_checkpoint(str(tmp_path), "plain", plain, None, 7, 60.0, done=True)
+    model = build_model(config.preset("tiny-trunk"))
+    info = init_trunk(model, str(tmp_path / "plain.pt"))
+    assert info["steps"] == 7 and info["tensors"] < info["of"]
+    x = _x()
+    with torch.no_grad():
+        assert torch.allclose(model.sr(x.clone(), torch.tensor([0.0])), plain.sr(x, torch.tensor([0.0])), atol=1e-6)
+    assert all(float(b.film.weight.abs().max()) == 0 for b in model.sr.trunk.body)

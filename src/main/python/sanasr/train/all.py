@@ -33,6 +33,8 @@ def main(argv=None):
     ap.add_argument("--reserve", type=float, default=-1, help="minutes kept for export + evaluation "
                     "(default: 15%% of the budget, at most 6)")
     ap.add_argument("--eval-max-side", type=int, default=256, help="0 = full images, -1 = skip evaluation")
+    ap.add_argument("--init-trunk", help="stage a starts the trunk from this checkpoint's trunk (e.g. "
+                    "runs/x/plain.pt of a compact-plain run); recorded in the descriptor")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = ap.parse_args(argv)
     t0 = time.time()
@@ -57,6 +59,11 @@ def main(argv=None):
                      "command": "python -m sanasr.train.all " + " ".join(argv),
                      "threads": threads, "torch": torch.__version__, "preset": preset.name,
                      "total_minutes_with_export": None})
+    if args.init_trunk:
+        blob = torch.load(args.init_trunk, map_location="cpu")
+        training["init_trunk"] = {"from": args.init_trunk, "preset": blob["preset"]["name"], "steps": blob["step"],
+                                  "minutes": round(blob["elapsed"] / 60, 2)}
+        training["minutes_including_init_trunk"] = round(training["minutes"] + blob["elapsed"] / 60, 2)
     E.save_npz(model, os.path.join(args.run, "final.npz"))
     desc = E.export(model, args.out, args.name, args.version, training=training)
     if args.eval_max_side >= 0 and os.path.isdir(args.val):

@@ -16,6 +16,7 @@ bicubic. ``psnr_bicubic`` in the log (bicubic of the clean LR) shows whether the
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from typing import Optional
 
@@ -51,6 +52,25 @@ class _TrunkAlone(torch.nn.Module):
         return self.sr.upsample(lr) + self.sr.trunk(lr, None)
 
 
+def init_trunk(model, checkpoint: str) -> dict:
+    """Start the trunk from another run's trained trunk (e.g. the plain trunk of train/plain.py): the weights
+    whose names and shapes match are copied; the FiLM convolutions the plain trunk lacks stay zero, so the
+    model starts as that trunk. Returns what was copied (for the training record)."""
+    other = C.load_checkpoint(os.path.dirname(checkpoint), os.path.basename(checkpoint)[:-3], torch.device("cpu"))
+    if other is None:
+        raise SystemExit(f"--init-trunk: no checkpoint {checkpoint}")
+    own = model.sr.trunk.state_dict()
+    src = {k[len("sr.trunk."):]: v for k, v in other["state"].items() if k.startswith("sr.trunk.")}
+    copied = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
+    if not copied:
+        raise SystemExit(f"--init-trunk: {checkpoint} has no trunk weights that fit this model")
+    model.sr.trunk.load_state_dict(copied, strict=False)
+    info = {"from": checkpoint, "tensors": len(copied), "of": len(own), "steps": other.get("step"),
+            "minutes": round(other.get("elapsed", 0.0) / 60, 2), "preset": other["preset"]["name"]}
+    model.init_trunk_info = info
+    return info
+
+
 def run(args) -> dict:
     device = C.pick_device(args.device)
     preset = C.preset_from_args(args)
@@ -58,6 +78,8 @@ def run(args) -> dict:
     torch.manual_seed(args.seed)
     blob = C.load_checkpoint(args.run, STAGE, device)
     model = C.model_from_blob(blob) if blob else C.SanaSR(preset)
+    if blob is None and getattr(args, "init_trunk", None):
+        init_trunk(model, args.init_trunk)
     preset = model.preset
     model.to(device).train()
     params = trainable(model)

@@ -83,7 +83,14 @@ def run(args) -> dict:
     preset = model.preset
     model.to(device).train()
     params = trainable(model)
-    optim = torch.optim.AdamW(params, lr=preset.train.lr_ae, weight_decay=0.0)
+    if getattr(args, "init_trunk", None) and model.sr.trunk is not None:
+        # a trained trunk is fine-tuned at a quarter of the rate that trains the new encoder and decoder
+        trunk_ids = {id(p) for p in model.sr.trunk.parameters()}
+        groups = [{"params": [p for p in params if id(p) not in trunk_ids]},
+                  {"params": [p for p in params if id(p) in trunk_ids], "lr_scale": 0.25}]
+        optim = torch.optim.AdamW(groups, lr=preset.train.lr_ae, weight_decay=0.0)
+    else:
+        optim = torch.optim.AdamW(params, lr=preset.train.lr_ae, weight_decay=0.0)
     step, elapsed = 0, 0.0
     if blob:
         optim.load_state_dict(blob["optim"])

@@ -254,7 +254,7 @@ def schedule_lr(optim, base: float, box: "TimeBox", cosine: bool) -> float:
         frac = min(1.0, box.elapsed / box.budget)
         lr = base * (0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * frac)))
     for group in optim.param_groups:
-        group["lr"] = lr
+        group["lr"] = lr * group.get("lr_scale", 1.0)
     return lr
 
 

@@ -472,6 +472,16 @@ class RealEsrganSettings:
 
 
 @dataclass
+class LightSettings:
+    """Probabilities and upper ends of the light family's blur (sigma, HR px), noise (/255) and JPEG."""
+    blur_p: float = 0.5
+    blur_max: float = 1.5
+    noise_p: float = 0.3
+    noise_max: float = 8.0
+    jpeg_p: float = 0.3
+
+
+@dataclass
 class ScientificType:
     label: str
     grey_p: float
@@ -499,6 +509,7 @@ class DegradationConfig:
     photographic_p: float = 0.5
     light_p: float = 0.5          # share of the photographic samples given light_degrade
     plain_p: float = 1.0 / 3.0    # share of the light samples that are plain bicubic downscaling
+    light: LightSettings = field(default_factory=LightSettings)
     scientific_mix: Tuple[Tuple[str, float], ...] = (
         ("fluorescence", 0.25), ("brightfield", 0.15), ("histology", 0.15), ("electron", 0.2), ("generic", 0.25))
     generic_relabel_p: float = 0.1
@@ -568,14 +579,16 @@ def realesrgan_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator,
     return round_8bit(out)
 
 
-def light_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator, plain_p: float = 1.0 / 3.0) -> torch.Tensor:
+def light_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator, plain_p: float = 1.0 / 3.0,
+                  s: Optional[LightSettings] = None) -> torch.Tensor:
     """Classic benchmark-style degradations (see the module docstring): [B,3,H,W] -> [B,3,H/s,W/s], 8 bit.
     A share ``plain_p`` is plain antialiased bicubic downscaling."""
+    s = s or LightSettings()
     n, _, h, w = hr.shape
     dev = hr.device
     plain = _bernoulli(gen, n, plain_p, dev)
-    blur = _bernoulli(gen, n, 0.5, dev) & ~plain
-    sigma = _uniform(gen, n, 0.2, 1.5, dev)
+    blur = _bernoulli(gen, n, s.blur_p, dev) & ~plain
+    sigma = _uniform(gen, n, 0.2, s.blur_max, dev)
     k = torch.where(blur.view(-1, 1, 1), isotropic_gaussian_kernels(sigma), delta_kernels(n, device=dev))
     out = filter2d(hr, k)
     size = (h // scale, w // scale)
@@ -588,10 +601,10 @@ def light_degrade(hr: torch.Tensor, scale: int, gen: torch.Generator, plain_p: f
             x = out[idx]
             small[idx] = (F.interpolate(x, size=size, mode="area") if name == "area" else
                           F.interpolate(x, size=size, mode=name, align_corners=False, antialias=True))
-    noisy = _bernoulli(gen, n, 0.3, dev) & ~plain
-    nsig = torch.where(noisy, _uniform(gen, n, 1.0, 8.0, dev) / 255.0, torch.zeros(n, device=dev))
+    noisy = _bernoulli(gen, n, s.noise_p, dev) & ~plain
+    nsig = torch.where(noisy, _uniform(gen, n, 1.0, s.noise_max, dev) / 255.0, torch.zeros(n, device=dev))
     small = add_gaussian_noise(small, nsig, is_grey(hr), gen)
-    use_jpeg = _bernoulli(gen, n, 0.3, dev) & ~plain
+    use_jpeg = _bernoulli(gen, n, s.jpeg_p, dev) & ~plain
     quality = _uniform(gen, n, 60.0, 95.0, dev)
     if bool(use_jpeg.any()):
         small = torch.where(use_jpeg.view(-1, 1, 1, 1), jpeg(small.clamp(0, 1), quality), small)
@@ -660,7 +673,7 @@ def make_pairs(hr: torch.Tensor, sources: Sequence[str], scale: int, gen: torch.
     light_idx = [i for i in range(n) if photographic[i] and light[i]]
     sci_idx = [i for i in range(n) if not photographic[i]]
     for chosen, fn in ((heavy_idx, lambda x: realesrgan_degrade(x, scale, gen, cfg.realesrgan)),
-                       (light_idx, lambda x: light_degrade(x, scale, gen, cfg.plain_p))):
+                       (light_idx, lambda x: light_degrade(x, scale, gen, cfg.plain_p, cfg.light))):
         if chosen:
             idx = torch.tensor(chosen, device=dev)
             lr[idx] = fn(hr[idx])

@@ -189,7 +189,8 @@ class PairSource:
 
     def __init__(self, root: str, crop: int, scale: int, device: torch.device, seed: int,
                  light_p: Optional[float] = None, photographic_p: Optional[float] = None,
-                 plain_p: Optional[float] = None, generic_p: Optional[float] = None):
+                 plain_p: Optional[float] = None, generic_p: Optional[float] = None,
+                 light: Optional[dict] = None):
         self.config = None
         try:
             from ..data import TrainPool
@@ -206,6 +207,9 @@ class PairSource:
                     self.config.plain_p = plain_p
                 if generic_p is not None:
                     self.config.generic_relabel_p = generic_p
+                if light is not None:
+                    from ..degrade import LightSettings
+                    self.config.light = LightSettings(**light)
         except ImportError:
             from .._fallback_pairs import FallbackPool, fallback_pairs
             self.pool = FallbackPool(root, crop=crop)
@@ -244,7 +248,9 @@ def pair_source(args, preset, device: torch.device, seed: int, degraded: bool = 
     if not degraded:
         return PairSource(args.data, tc.crop, preset.sr.scale, device, seed)
     return PairSource(args.data, tc.crop, preset.sr.scale, device, seed, light_p=tc.light_p,
-                      photographic_p=tc.photographic_p, plain_p=tc.plain_p, generic_p=tc.generic_p)
+                      photographic_p=tc.photographic_p, plain_p=tc.plain_p, generic_p=tc.generic_p,
+                      light={"blur_p": tc.light_blur_p, "blur_max": tc.light_blur_max, "noise_p": tc.light_noise_p,
+                             "noise_max": tc.light_noise_max, "jpeg_p": tc.light_jpeg_p})
 
 
 def schedule_lr(optim, base: float, box: "TimeBox", cosine: bool) -> float:

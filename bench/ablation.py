@@ -49,7 +49,7 @@ def report(a):
                        "threads": tr.get("threads"), "torch": tr.get("torch"),
                        "parameters": desc.get("parameters"), "macs_per_512x512_output": desc.get("macs_per_512x512_output")}
     os.makedirs(os.path.join(HERE, "ablation"), exist_ok=True)
-    out = os.path.join(HERE, "ablation", f"quality-{a.row}" + (f"-{a.prompt}" if a.prompt else "") + ".json")
+    out = a.out or os.path.join(HERE, "ablation", f"quality-{a.row}" + (f"-{a.prompt}" if a.prompt else "") + ".json")
     with open(out, "w") as f:
         json.dump(_json_safe(res), f, indent=1)
         f.write("\n")
@@ -111,6 +111,7 @@ def main(argv=None):
     r.add_argument("--model", help="model folder (default out/ablation-<row>)")
     r.add_argument("--prompt", help="prompt for every image, or 'auto' (default: the model's default)")
     r.add_argument("--val", default=os.path.join(REPO, "..", "shared", "data", "val"))
+    r.add_argument("--out", help="result file (default bench/ablation/quality-<row>[-<prompt>].json)")
     d = sub.add_parser("describe")
     d.add_argument("--model", default="models/sana-sr-compact-x4")
     a = ap.parse_args(argv)

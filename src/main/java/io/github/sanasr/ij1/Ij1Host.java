@@ -2,6 +2,7 @@ package io.github.sanasr.ij1;
 
 import ij.IJ;
 import ij.Macro;
+import ij.macro.Interpreter;
 import ij.plugin.frame.Recorder;
 import io.github.sanasr.core.ProgressListener;
 
@@ -26,11 +27,10 @@ final class Ij1Host {
 	static void fail(final String command, final String message) {
 		if (Recorder.record && command.equals(Recorder.getCommand())) Recorder.setCommand(null);
 		final boolean inMacro = Macro.getOptions() != null || Thread.currentThread().getName().startsWith("Run$_");
-		if (noGui()) {
-			IJ.log("SANA-SR error (" + command + "): " + message);
-			if (inMacro) Macro.abort();
-		}
-		else IJ.error(TITLE, command + ": " + message); // also aborts a macro
+		if (noGui()) IJ.log("SANA-SR error (" + command + "): " + message);
+		else IJ.error(TITLE, command + ": " + message);
+		// IJ.error's own Macro.abort() stops only threads named "...Macro$"; this stops the macro in every case
+		if (inMacro && Interpreter.getInstance() != null) Interpreter.abort();
 	}
 
 	/** Runs {@code body} with this plugin's class loader as context class loader (DJL looks there). */
@@ -43,6 +43,41 @@ final class Ij1Host {
 		}
 		finally {
 			t.setContextClassLoader(before);
+		}
+	}
+
+	/**
+	 * Runs {@code body} so that an {@code IJ.error} inside ImageJ's own code (its TIFF reader says "FileOpener"
+	 * errors that way for a corrupt file) does not abort the calling macro with a modal "Macro Error" dialog:
+	 * while {@code run(...)} executes a command, ImageJ 1.x routes every {@code IJ.error} to the macro's
+	 * interpreter, which would stop a batch at its first bad file and, in -batch mode, wait on a dialog that
+	 * nobody can close. The batch reads files with {@code IJ.redirectErrorMessages}, so such errors become log
+	 * lines and failed rows instead. The interpreter is restored afterwards.
+	 */
+	static void withoutMacroErrorRouting(final Runnable body) {
+		java.lang.reflect.Field field = null;
+		Object saved = null;
+		try {
+			field = IJ.class.getDeclaredField("macroInterpreter");
+			field.setAccessible(true);
+			saved = field.get(null);
+			field.set(null, null);
+		}
+		catch (final ReflectiveOperationException | RuntimeException e) {
+			field = null; // another ImageJ version: run as is
+		}
+		try {
+			body.run();
+		}
+		finally {
+			if (field != null) {
+				try {
+					field.set(null, saved);
+				}
+				catch (final ReflectiveOperationException | RuntimeException e) {
+					// nothing to restore
+				}
+			}
 		}
 	}
 

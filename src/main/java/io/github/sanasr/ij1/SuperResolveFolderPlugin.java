@@ -47,7 +47,8 @@ public class SuperResolveFolderPlugin implements PlugIn {
 		final Ij1Parameters p;
 		final BatchJob job;
 		try {
-			final String macro = Ij1Parameters.macroOptions();
+			final String macro = Ij1Host.noGui() && Ij1Parameters.macroOptions() == null ? ""
+				: Ij1Parameters.macroOptions();
 			p = macro != null ? Ij1Parameters.fromMacro(cmd, CommandParameters.FOLDER, macro)
 				: Ij1Parameters.fromDialog(cmd, CommandParameters.FOLDER, SuperResolvePlugin.NOTE +
 					" Existing outputs are skipped unless 'overwrite' is ticked, so a stopped batch resumes.");
@@ -71,9 +72,9 @@ public class SuperResolveFolderPlugin implements PlugIn {
 		}
 		IJ.resetEscape();
 		Ij1Host.withPluginClassLoader(() -> {
-			final BatchReport report;
+			final BatchReport[] done = new BatchReport[1];
 			try (ImageRestorer r = ImageRestorer.core(IJ::log)) {
-				report = new BatchRestorer(r).run(job, new Listener());
+				Ij1Host.withoutMacroErrorRouting(() -> done[0] = new BatchRestorer(r).run(job, new Listener()));
 			}
 			catch (final RuntimeException | LinkageError e) {
 				Ij1Host.fail(cmd, "Internal error (please report): " + e);
@@ -82,6 +83,7 @@ public class SuperResolveFolderPlugin implements PlugIn {
 			finally {
 				Ij1Host.clearProgress();
 			}
+			final BatchReport report = done[0];
 			for (final BatchRow f : report.failures())
 				IJ.log("SANA-SR: FAILED " + f.file() + ": " + f.message());
 			final Path csv = job.outputDir().resolve(BatchReport.CSV_NAME);

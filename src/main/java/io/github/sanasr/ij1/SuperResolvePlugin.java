@@ -42,7 +42,9 @@ public class SuperResolvePlugin implements PlugIn {
 		final Ij1Parameters p;
 		final RestoreOptions options;
 		try {
-			final String macro = Ij1Parameters.macroOptions();
+			// no dialog without ImageJ's window (-batch): it would wait for ever; defaults then, as in Fiji headless
+			final String macro = Ij1Host.noGui() && Ij1Parameters.macroOptions() == null ? ""
+				: Ij1Parameters.macroOptions();
 			p = macro != null ? Ij1Parameters.fromMacro(cmd, CommandParameters.SINGLE, macro)
 				: Ij1Parameters.fromDialog(cmd, CommandParameters.SINGLE, NOTE + " Input: " + image.getTitle());
 			if (p == null) return; // the person cancelled the dialog

@@ -4,7 +4,9 @@
 # PLUGINS_DIR defaults to ~/.imagej/plugins, the plugins folder of Debian's `imagej` launcher (it runs
 # ImageJ with -ijpath ~/.imagej). For all users of a Debian machine: sudo scripts/install-imagej1.sh
 # /usr/share/imagej/plugins (the launcher links it into each user's ~/.imagej/plugins). Elsewhere give
-# ImageJ.app/plugins (ImageJ.app/plugins/jars works too). It writes one folder, PLUGINS_DIR/SANA-SR:
+# ImageJ.app/plugins. ImageJ 1.x puts jars in its plugins folder and in the folders right inside it on its
+# class path, and reads plugins.config from those with a '_' in their name. It writes one such folder,
+# PLUGINS_DIR/SANA-SR:
 #   SANA-SR_.jar  the plugin with its plugins.config (Plugins > SANA-SR); the name needs the '_' for that
 #   *.jar         its runtime jars: DJL, libtorch (CPU), ImgLib2, ... but not ij.jar, which ImageJ ships
 #   models/       the shipped models

@@ -61,9 +61,9 @@ public class SuperResolvePlugin implements PlugIn {
 			try (Restorer restorer = new Restorer().log(IJ::log)) {
 				final RestoreResult r = restorer.restore(image, options, Ij1Host.progress("SANA-SR " + image.getTitle()));
 				p.record(cmd);
-				// the fidelity map first, so that the result is the active image afterwards (as in Fiji)
-				r.fidelityMap().ifPresent(ImagePlus::show);
+				// in the order Fiji shows the SciJava command's outputs: the result, then the fidelity map
 				r.image().show();
+				r.fidelityMap().ifPresent(ImagePlus::show);
 			}
 			catch (final RestoreException e) {
 				Ij1Host.fail(cmd, e.getMessage());

@@ -64,6 +64,8 @@ class ImageJ1BatchTest {
 			"print(\"INPUT \" + getWidth() + \"x\" + getHeight() + \" \" + mean + \" \" + std);",
 			"run(\"Super-resolve (SANA-SR)\", \"model=sana-sr-compact-x4 scale=4 tile=auto device=cpu prompt=default " +
 				"fidelity_map=true float32=false low_percentile=0.1 high_percentile=99.9\");",
+			"print(\"ACTIVE \" + getTitle());", // as in Fiji: the outputs in order, the fidelity map last
+			"selectImage(\"cell-SANA-SR-x4\");",
 			"print(\"RESULT \" + getTitle() + \" \" + getWidth() + \"x\" + getHeight() + \" images=\" + nImages);",
 			"saveAs(\"Tiff\", " + q(out) + ");",
 			"selectImage(id); getStatistics(area, mean, min, max, std);",
@@ -71,6 +73,7 @@ class ImageJ1BatchTest {
 			"print(\"DONE\");", "");
 		final ImageJ1App.Result r = ImageJ1App.batch(home, macro, 300);
 		assertTrue(r.output().contains("DONE"), r.describe());
+		assertTrue(r.output().contains("ACTIVE cell-SANA-SR-x4-fidelity\n"), r.describe());
 		assertTrue(r.output().contains("RESULT cell-SANA-SR-x4 852x1024 images=3"), r.describe());
 		final List<String> input = r.output().lines().filter(l -> l.startsWith("INPUT ")).toList();
 		assertEquals(2, input.size(), r.describe());

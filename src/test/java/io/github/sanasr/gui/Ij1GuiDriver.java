@@ -5,6 +5,7 @@ import ij.ImageJ;
 import ij.ImagePlus;
 import ij.Menus;
 import ij.WindowManager;
+import ij.gui.GenericDialog;
 import ij.gui.MultiLineLabel;
 import ij.measure.Calibration;
 import ij.plugin.frame.Recorder;
@@ -20,6 +21,7 @@ import java.awt.MenuItem;
 import java.awt.Rectangle;
 import java.awt.Robot;
 import java.awt.TextArea;
+import java.awt.TextField;
 import java.awt.Toolkit;
 import java.awt.Window;
 import java.awt.event.ActionEvent;
@@ -94,7 +96,7 @@ public final class Ij1GuiDriver {
 			if (c instanceof java.awt.Checkbox b) System.out.println("FIELD " + b.getLabel());
 		}
 		Awt.shoot(robot, dialog.getBounds(), out.resolve("dialog.png"));
-		Awt.click(robot, button(dialog, "OK"));
+		pressOk(robot, dialog);
 		final String title = "cell-SANA-SR-x4";
 		Awt.waitFor("the result window", 300, () -> {
 			final ImagePlus r = WindowManager.getImage(title);
@@ -121,8 +123,13 @@ public final class Ij1GuiDriver {
 		choose(item);
 		final Dialog again = waitForDialog(COMMAND, 30);
 		Thread.sleep(1500);
-		Awt.click(robot, button(again, "OK"));
-		Thread.sleep(4000); // the model is cached: tiles are running now
+		// small tiles, so that the run lasts: the person types 64 into the tile field
+		final TextField tile = (TextField) ((GenericDialog) again).getStringFields().get(1);
+		Awt.click(robot, tile);
+		EventQueue.invokeAndWait(() -> tile.setText("64"));
+		pressOk(robot, again);
+		Awt.waitFor("tiles running", 120, () -> ImageJ.getStatusBarText().contains("Esc cancels"));
+		System.out.println("STATUS " + ImageJ.getStatusBarText());
 		Awt.click(robot, input.getCanvas());
 		robot.keyPress(KeyEvent.VK_ESCAPE);
 		robot.keyRelease(KeyEvent.VK_ESCAPE);
@@ -142,6 +149,21 @@ public final class Ij1GuiDriver {
 		Thread.sleep(500);
 		System.out.println("AFTER_CANCEL images=" + WindowManager.getImageCount() + " (before: " + images + ")");
 		System.out.println("DRIVER DONE");
+	}
+
+	/** Clicks OK; without a window manager a first click can come too early, so up to three, each a real one. */
+	private static void pressOk(final Robot robot, final Dialog d) throws InterruptedException {
+		for (int i = 1; i <= 3; i++) {
+			Awt.click(robot, button(d, "OK"));
+			final long end = System.currentTimeMillis() + 4000;
+			while (d.isShowing() && System.currentTimeMillis() < end)
+				Thread.sleep(50);
+			if (!d.isShowing()) {
+				System.out.println("OK_CLICKS " + i);
+				return;
+			}
+		}
+		throw new IllegalStateException("the dialog '" + d.getTitle() + "' stays open after three clicks on OK");
 	}
 
 	private static MenuItem menuItem(final MenuBar bar, final Path out) {

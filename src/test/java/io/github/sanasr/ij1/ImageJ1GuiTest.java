@@ -57,6 +57,7 @@ class ImageJ1GuiTest {
 		assertTrue(o.contains("RESULT cell-SANA-SR-x4 852x1024 images=2"), o);
 		assertTrue(Files.size(out.resolve("dialog.png")) > 1000 && Files.size(out.resolve("result.png")) > 1000);
 		// Esc: a clear message, no output image
+		assertTrue(o.lines().anyMatch(l -> l.startsWith("STATUS SANA-SR cell.png: ") && l.contains("Esc cancels")), o);
 		assertTrue(o.lines().anyMatch(l -> l.startsWith("CANCEL_MESSAGE") && l.contains("Cancelled")), o);
 		assertTrue(o.contains("AFTER_CANCEL images=2 (before: 2)"), o);
 

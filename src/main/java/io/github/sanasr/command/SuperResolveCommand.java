@@ -21,10 +21,11 @@ import org.scijava.task.TaskService;
 
 /**
  * Plugins > SANA-SR > Super-resolve (SANA-SR). Thin: validates the parameters, builds {@link RestoreOptions}
- * and hands off to {@link Restorer}. Macro example:
+ * and hands off to {@link Restorer}. Names, defaults, limits and validation come from {@link CommandParameters},
+ * shared with the ImageJ 1.x plugin {@code io.github.sanasr.ij1.SuperResolvePlugin}. Macro example:
  * {@code run("Super-resolve (SANA-SR)", "model=sana-sr-compact-x4 scale=4 tile=auto device=auto prompt=fluorescence fidelity_map");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>SANA-SR>Super-resolve (SANA-SR)", headless = true)
+@Plugin(type = Command.class, menuPath = CommandParameters.MENU + ">" + CommandParameters.SINGLE_COMMAND, headless = true)
 public class SuperResolveCommand extends ContextCommand {
 
 	@Parameter
@@ -40,34 +41,36 @@ public class SuperResolveCommand extends ContextCommand {
 	private ImagePlus image;
 
 	@Parameter(label = "Model (name or folder)", required = false,
-		description = "A shipped model name, or the path of a model folder or its model.json")
-	private String model = RestoreOptions.DEFAULT_MODEL;
+		description = CommandParameters.MODEL_HELP)
+	private String model = CommandParameters.DEFAULT_MODEL;
 
-	@Parameter(label = "Scale", min = "2", max = "4", description = "4 is the model's native scale; 2 and 3 resample its output")
-	private int scale = 4;
+	@Parameter(label = "Scale", min = "" + CommandParameters.SCALE_MIN, max = "" + CommandParameters.SCALE_MAX,
+		description = CommandParameters.SCALE_HELP)
+	private int scale = CommandParameters.DEFAULT_SCALE;
 
-	@Parameter(label = "Tile size (input pixels)", required = false, description = "auto, or a size such as 256")
-	private String tile = "auto";
+	@Parameter(label = "Tile size (input pixels)", required = false, description = CommandParameters.TILE_HELP)
+	private String tile = CommandParameters.DEFAULT_TILE;
 
-	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, required = false)
-	private String device = "auto";
+	@Parameter(label = "Device", choices = { CommandParameters.DEVICE_AUTO, CommandParameters.DEVICE_CPU,
+		CommandParameters.DEVICE_GPU }, required = false)
+	private String device = CommandParameters.DEFAULT_DEVICE;
 
-	@Parameter(label = "Content prompt", required = false,
-		description = "default, generic, photo, fluorescence, brightfield, histology, electron, astro (as the model knows)")
-	private String prompt = "default";
+	@Parameter(label = "Content prompt", required = false, description = CommandParameters.PROMPT_HELP)
+	private String prompt = CommandParameters.DEFAULT_PROMPT;
 
-	@Parameter(label = "Fidelity map", required = false,
-		description = "Also output where the result, degraded back, disagrees with the input")
+	@Parameter(label = "Fidelity map", required = false, description = CommandParameters.FIDELITY_HELP)
 	private boolean fidelity_map;
 
 	@Parameter(label = "32-bit output", required = false)
 	private boolean float32;
 
-	@Parameter(label = "Low percentile", required = false, min = "0", max = "100")
-	private double low_percentile = 0.1;
+	@Parameter(label = "Low percentile", required = false, min = "" + CommandParameters.PERCENTILE_MIN,
+		max = "" + CommandParameters.PERCENTILE_MAX)
+	private double low_percentile = CommandParameters.DEFAULT_LOW_PERCENTILE;
 
-	@Parameter(label = "High percentile", required = false, min = "0", max = "100")
-	private double high_percentile = 99.9;
+	@Parameter(label = "High percentile", required = false, min = "" + CommandParameters.PERCENTILE_MIN,
+		max = "" + CommandParameters.PERCENTILE_MAX)
+	private double high_percentile = CommandParameters.DEFAULT_HIGH_PERCENTILE;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Super-resolved")
 	private ImagePlus result;
@@ -83,8 +86,8 @@ public class SuperResolveCommand extends ContextCommand {
 		}
 		final RestoreOptions options;
 		try {
-			options = RestoreOptions.builder().model(model).scale(scale).tile(tile).device(device).prompt(prompt)
-				.fidelityMap(fidelity_map).float32Output(float32).percentiles(low_percentile, high_percentile).build();
+			options = CommandParameters.restoreOptions(model, scale, tile, device, prompt, fidelity_map, float32,
+				low_percentile, high_percentile);
 		}
 		catch (final IllegalArgumentException e) {
 			fail(e.getMessage());

@@ -6,7 +6,6 @@ import io.github.sanasr.batch.BatchReport;
 import io.github.sanasr.batch.BatchRestorer;
 import io.github.sanasr.batch.BatchRow;
 import io.github.sanasr.batch.ImageRestorer;
-import io.github.sanasr.batch.OutputFormat;
 import io.github.sanasr.core.RestoreOptions;
 
 import java.awt.GraphicsEnvironment;
@@ -29,9 +28,11 @@ import org.scijava.plugin.Plugin;
  * Restores every image in a folder and writes the results, a provenance sidecar per output and a summary
  * CSV to an output folder. Every parameter has a lowercase name and a string form, so the command records
  * in Fiji's macro recorder and runs headless:
- * {@code run("Super-resolve folder (SANA-SR)", "input=/in output=/out pattern=*.tif scale=4 ...")}.
+ * {@code run("Super-resolve folder (SANA-SR)", "input=/in output=/out pattern=*.tif scale=4 ...")}. Names,
+ * defaults, limits and validation come from {@link CommandParameters}, shared with the ImageJ 1.x plugin
+ * {@code io.github.sanasr.ij1.SuperResolveFolderPlugin}.
  */
-@Plugin(type = Command.class, headless = true, menuPath = "Plugins>SANA-SR>Super-resolve folder (SANA-SR)")
+@Plugin(type = Command.class, headless = true, menuPath = CommandParameters.MENU + ">" + CommandParameters.FOLDER_COMMAND)
 public class SuperResolveFolderCommand extends ContextCommand {
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false, required = false)
@@ -42,9 +43,8 @@ public class SuperResolveFolderCommand extends ContextCommand {
 		description = "Folder with the images to restore (or a single image file)")
 	private File input;
 
-	@Parameter(label = "File pattern", required = false,
-		description = "File name globs separated by ';', e.g. *.tif;*.png (case-insensitive); * takes every file")
-	private String pattern = BatchJob.ALL_FILES;
+	@Parameter(label = "File pattern", required = false, description = CommandParameters.PATTERN_HELP)
+	private String pattern = CommandParameters.DEFAULT_PATTERN;
 
 	@Parameter(label = "Include subfolders", required = false)
 	private boolean recursive;
@@ -52,21 +52,22 @@ public class SuperResolveFolderCommand extends ContextCommand {
 	@Parameter(label = "Output folder", style = "directory", description = "Created if missing; subfolders are mirrored")
 	private File output;
 
-	@Parameter(label = "Model", required = false, description = "Name of a shipped model, or path to a model folder")
-	private String model = RestoreOptions.DEFAULT_MODEL;
+	@Parameter(label = "Model", required = false, description = CommandParameters.MODEL_HELP)
+	private String model = CommandParameters.DEFAULT_MODEL;
 
-	@Parameter(label = "Scale", min = "2", max = "4", description = "4 is the model's own scale; 2 and 3 resample its output")
-	private int scale = 4;
+	@Parameter(label = "Scale", min = "" + CommandParameters.SCALE_MIN, max = "" + CommandParameters.SCALE_MAX,
+		description = CommandParameters.SCALE_HELP)
+	private int scale = CommandParameters.DEFAULT_SCALE;
 
-	@Parameter(label = "Tile size", required = false, description = "auto, or tile size in input pixels")
-	private String tile = "auto";
+	@Parameter(label = "Tile size", required = false, description = CommandParameters.TILE_HELP)
+	private String tile = CommandParameters.DEFAULT_TILE;
 
-	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" })
-	private String device = "auto";
+	@Parameter(label = "Device", choices = { CommandParameters.DEVICE_AUTO, CommandParameters.DEVICE_CPU,
+		CommandParameters.DEVICE_GPU })
+	private String device = CommandParameters.DEFAULT_DEVICE;
 
-	@Parameter(label = "Prompt", required = false,
-		description = "Content hint: default, generic, photo, fluorescence, brightfield, histology, electron, astro")
-	private String prompt = "default";
+	@Parameter(label = "Prompt", required = false, description = CommandParameters.PROMPT_HELP)
+	private String prompt = CommandParameters.DEFAULT_PROMPT;
 
 	@Parameter(label = "Fidelity map", required = false, description = "Also write <name>-fidelity.tif")
 	private boolean fidelity_map;
@@ -74,15 +75,17 @@ public class SuperResolveFolderCommand extends ContextCommand {
 	@Parameter(label = "32-bit output", required = false, description = "tif only")
 	private boolean float32;
 
-	@Parameter(label = "Low percentile", required = false, min = "0", max = "100")
-	private double low_percentile = 0.1;
+	@Parameter(label = "Low percentile", required = false, min = "" + CommandParameters.PERCENTILE_MIN,
+		max = "" + CommandParameters.PERCENTILE_MAX)
+	private double low_percentile = CommandParameters.DEFAULT_LOW_PERCENTILE;
 
-	@Parameter(label = "High percentile", required = false, min = "0", max = "100")
-	private double high_percentile = 99.9;
+	@Parameter(label = "High percentile", required = false, min = "" + CommandParameters.PERCENTILE_MIN,
+		max = "" + CommandParameters.PERCENTILE_MAX)
+	private double high_percentile = CommandParameters.DEFAULT_HIGH_PERCENTILE;
 
-	@Parameter(label = "Output format", choices = { "tif", "png" },
-		description = "tif keeps the ImageJ metadata; png only for 8-bit or RGB single planes")
-	private String format = "tif";
+	@Parameter(label = "Output format", choices = { CommandParameters.FORMAT_TIF, CommandParameters.FORMAT_PNG },
+		description = CommandParameters.FORMAT_HELP)
+	private String format = CommandParameters.DEFAULT_FORMAT;
 
 	@Parameter(label = "Overwrite existing outputs", required = false)
 	private boolean overwrite;
@@ -150,11 +153,9 @@ public class SuperResolveFolderCommand extends ContextCommand {
 			inputs.add(input.toPath());
 		}
 		if (output == null) throw new IllegalArgumentException("No output folder given.");
-		final RestoreOptions options = RestoreOptions.builder().model(model).scale(scale).tile(tile).device(device)
-			.prompt(prompt).fidelityMap(fidelity_map).float32Output(float32).percentiles(low_percentile, high_percentile)
-			.build();
-		return BatchJob.builder().inputs(inputs).pattern(pattern).recursive(recursive).outputDir(output.toPath())
-			.format(OutputFormat.parse(format)).overwrite(overwrite).options(options).build();
+		final RestoreOptions options = CommandParameters.restoreOptions(model, scale, tile, device, prompt,
+			fidelity_map, float32, low_percentile, high_percentile);
+		return CommandParameters.batchJob(inputs, pattern, recursive, output.toPath(), format, overwrite, options);
 	}
 
 	/** Forwards to the command line's listener and to Fiji's status bar; cancels with the command. */

@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  * <li>environment variable {@code SANASR_MODELS}</li>
  * <li>{@code models/} in the working directory</li>
  * <li>Fiji's {@code <app>/models/sana-sr/} ({@code scijava.app.directory}, {@code imagej.dir} or {@code ij.dir})</li>
+ * <li>{@code models/} in the folder of the plugin's jar (where {@code scripts/install-imagej1.sh} puts them in
+ * an ImageJ 1.x plugins folder)</li>
  * <li>a model bundled in a jar as resources under {@code /models/<name>/}, extracted once into a cache folder
  * named by its SHA-256 ({@code sanasr.cache.dir}, default {@code ~/.cache/sana-sr/models})</li>
  * </ol>
@@ -56,7 +58,22 @@ public final class ModelRegistry {
 			final String app = System.getProperty(p);
 			if (app != null && !app.isBlank()) list.add(Paths.get(app, "models", "sana-sr"));
 		}
+		final Path besideJar = besideJar();
+		if (besideJar != null) list.add(besideJar);
 		return list;
+	}
+
+	/** {@code <folder of the jar holding this class>/models}, or null when running from a classes folder. */
+	static Path besideJar() {
+		try {
+			final java.security.CodeSource cs = ModelRegistry.class.getProtectionDomain().getCodeSource();
+			if (cs == null || cs.getLocation() == null) return null;
+			final Path jar = Paths.get(cs.getLocation().toURI());
+			return Files.isRegularFile(jar) && jar.getParent() != null ? jar.getParent().resolve("models") : null;
+		}
+		catch (final java.net.URISyntaxException | RuntimeException e) {
+			return null;
+		}
 	}
 
 	public List<Path> roots() {

@@ -197,13 +197,8 @@ public final class DialogHarness {
 		throw new IllegalStateException("no field for " + name);
 	}
 
-	private static void click(final Robot robot, final Component c) throws Exception {
-		final Point p = c.getLocationOnScreen();
-		final int x = p.x + Math.min(c.getWidth() / 2, 8), y = p.y + c.getHeight() / 2;
-		robot.mouseMove(c instanceof Button ? p.x + c.getWidth() / 2 : x, y);
-		robot.mousePress(InputEvent.BUTTON1_DOWN_MASK);
-		robot.mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
-		robot.waitForIdle();
+	private static void click(final Robot robot, final Component c) {
+		Awt.click(robot, c);
 	}
 
 	private static boolean inside(final Component c, final Window w) {
@@ -214,41 +209,18 @@ public final class DialogHarness {
 	}
 
 	private static List<Component> components(final Container c) {
-		final List<Component> all = new ArrayList<>();
-		for (final Component k : c.getComponents()) {
-			all.add(k);
-			if (k instanceof Container kc) all.addAll(components(kc));
-		}
-		return all;
+		return Awt.components(c);
 	}
 
 	private static void shoot(final Robot robot, final Rectangle r, final Path file) throws Exception {
-		final BufferedImage img = robot.createScreenCapture(r);
-		ImageIO.write(img, "png", new File(file.toString()));
-		System.out.println("SCREENSHOT " + file);
+		Awt.shoot(robot, r, file);
 	}
 
 	private static void waitFor(final String what, final BooleanSupplier condition) throws InterruptedException {
-		final long end = System.nanoTime() + 30_000_000_000L;
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > end) throw new IllegalStateException("timed out waiting for " + what);
-			Thread.sleep(50);
-		}
+		Awt.waitFor(what, 30, condition);
 	}
 
 	private static void watchdog(final int seconds) {
-		final Thread t = new Thread(() -> {
-			try {
-				Thread.sleep(seconds * 1000L);
-				System.out.println("TIMEOUT after " + seconds + " s; windows: " + java.util.Arrays.toString(
-					WindowManager.getImageTitles()));
-				System.exit(4);
-			}
-			catch (final InterruptedException e) {
-				// done
-			}
-		}, "watchdog");
-		t.setDaemon(true);
-		t.start();
+		Awt.watchdog(seconds, () -> "windows: " + java.util.Arrays.toString(WindowManager.getImageTitles()));
 	}
 }

@@ -95,6 +95,18 @@ class MacroTest {
 		assertEquals(3, csv.size(), "notes.xyz is outside the pattern: " + csv);
 	}
 
+	/** The line ImageJ 1.x's recorder writes for the ImageJ 1.x plugin (ImageJ1GuiTest) also drives the SciJava command. */
+	@Test
+	void lineRecordedByImageJ1RunsTheSciJavaCommand() throws Exception {
+		final String recorded = "run(\"Super-resolve (SANA-SR)\", \"model=[" + MODEL + "] scale=4 tile=auto device=cpu " +
+			"prompt=default fidelity_map=true float32=false low_percentile=0.1 high_percentile=99.9\");";
+		final Path macro = Files.writeString(tmp.resolve("recorded.ijm"), String.join("\n",
+			"open('" + SAMPLES.resolve("cell.png") + "');", recorded, "selectImage('cell-SANA-SR-x4');",
+			"print('ACTIVE ' + getTitle() + ' ' + getWidth() + 'x' + getHeight() + ' images=' + nImages);", ""));
+		final Result r = runBatch(macro, "");
+		assertTrue(r.stdout.contains("ACTIVE cell-SANA-SR-x4 852x1024 images=3"), r.describe());
+	}
+
 	// -- running ij.ImageJ -batch --
 
 	private record Result(int exit, String stdout, String stderr, boolean xvfb) {

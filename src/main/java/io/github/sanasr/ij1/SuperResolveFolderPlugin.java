@@ -1,0 +1,117 @@
+package io.github.sanasr.ij1;
+
+import static io.github.sanasr.command.CommandParameters.DEVICE;
+import static io.github.sanasr.command.CommandParameters.FIDELITY_MAP;
+import static io.github.sanasr.command.CommandParameters.FLOAT32;
+import static io.github.sanasr.command.CommandParameters.FORMAT;
+import static io.github.sanasr.command.CommandParameters.HIGH_PERCENTILE;
+import static io.github.sanasr.command.CommandParameters.INPUT;
+import static io.github.sanasr.command.CommandParameters.LOW_PERCENTILE;
+import static io.github.sanasr.command.CommandParameters.MODEL;
+import static io.github.sanasr.command.CommandParameters.OUTPUT;
+import static io.github.sanasr.command.CommandParameters.OVERWRITE;
+import static io.github.sanasr.command.CommandParameters.PATTERN;
+import static io.github.sanasr.command.CommandParameters.PROMPT;
+import static io.github.sanasr.command.CommandParameters.RECURSIVE;
+import static io.github.sanasr.command.CommandParameters.SCALE;
+import static io.github.sanasr.command.CommandParameters.TILE;
+
+import ij.IJ;
+import ij.plugin.PlugIn;
+import io.github.sanasr.batch.BatchJob;
+import io.github.sanasr.batch.BatchListener;
+import io.github.sanasr.batch.BatchReport;
+import io.github.sanasr.batch.BatchRestorer;
+import io.github.sanasr.batch.BatchRow;
+import io.github.sanasr.batch.ImageRestorer;
+import io.github.sanasr.command.CommandParameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Plugins › SANA-SR › Super-resolve folder (SANA-SR) in plain ImageJ 1.x: the counterpart of
+ * {@link io.github.sanasr.command.SuperResolveFolderCommand}, with the same parameters
+ * ({@link CommandParameters#FOLDER}), running the same {@link BatchRestorer} (atomic outputs, sidecars, summary
+ * CSV, one bad file never stops the others).
+ */
+public class SuperResolveFolderPlugin implements PlugIn {
+
+	@Override
+	public void run(final String arg) {
+		final String cmd = CommandParameters.FOLDER_COMMAND;
+		final Ij1Parameters p;
+		final BatchJob job;
+		try {
+			final String macro = Ij1Host.noGui() && Ij1Parameters.macroOptions() == null ? ""
+				: Ij1Parameters.macroOptions();
+			p = macro != null ? Ij1Parameters.fromMacro(cmd, CommandParameters.FOLDER, macro)
+				: Ij1Parameters.fromDialog(cmd, CommandParameters.FOLDER, SuperResolvePlugin.NOTE +
+					" Existing outputs are skipped unless 'overwrite' is ticked, so a stopped batch resumes.");
+			if (p == null) return;
+			final List<Path> inputs = new ArrayList<>();
+			if (!p.string(INPUT).isBlank()) inputs.add(Paths.get(p.string(INPUT)));
+			final String out = p.string(OUTPUT);
+			job = CommandParameters.batchJob(inputs, p.string(PATTERN), p.bool(RECURSIVE), out.isBlank() ? null
+				: Paths.get(out), p.choice(FORMAT), p.bool(OVERWRITE), CommandParameters.restoreOptions(p.string(MODEL),
+					p.integer(SCALE), p.string(TILE), p.choice(DEVICE), p.string(PROMPT), p.bool(FIDELITY_MAP),
+					p.bool(FLOAT32), p.number(LOW_PERCENTILE), p.number(HIGH_PERCENTILE)));
+			Files.createDirectories(job.outputDir());
+		}
+		catch (final IllegalArgumentException e) {
+			Ij1Host.fail(cmd, e.getMessage());
+			return;
+		}
+		catch (final IOException e) {
+			Ij1Host.fail(cmd, "Cannot create the output folder: " + e.getMessage());
+			return;
+		}
+		IJ.resetEscape();
+		Ij1Host.withPluginClassLoader(() -> {
+			final BatchReport[] done = new BatchReport[1];
+			try (ImageRestorer r = ImageRestorer.core(IJ::log)) {
+				Ij1Host.withoutMacroErrorRouting(() -> done[0] = new BatchRestorer(r).run(job, new Listener()));
+			}
+			catch (final RuntimeException | LinkageError e) {
+				Ij1Host.fail(cmd, "Internal error (please report): " + e);
+				return;
+			}
+			finally {
+				Ij1Host.clearProgress();
+			}
+			final BatchReport report = done[0];
+			for (final BatchRow f : report.failures())
+				IJ.log("SANA-SR: FAILED " + f.file() + ": " + f.message());
+			final Path csv = job.outputDir().resolve(BatchReport.CSV_NAME);
+			IJ.log("SANA-SR batch: " + report.summaryLine() + "; summary in " + csv);
+			IJ.showStatus("SANA-SR batch: " + report.summaryLine());
+			if (!Ij1Host.noGui()) report.toResultsTable().show(BatchReport.TABLE_TITLE);
+			if (report.cancelled()) Ij1Host.fail(cmd, "Cancelled (Esc) before the end: " + report.summaryLine() +
+				". Run it again to resume; finished files are skipped.");
+			else p.record(cmd);
+		});
+	}
+
+	/** File progress to the status line, tiles to the progress bar; Esc cancels between tiles. */
+	private static final class Listener implements BatchListener {
+
+		@Override
+		public void fileStarted(final int index, final int count, final Path file) {
+			IJ.showStatus("SANA-SR: " + file.getFileName() + " (" + (index + 1) + "/" + count + ", Esc cancels)");
+		}
+
+		@Override
+		public void fileProgress(final int index, final int count, final long tilesDone, final long tilesTotal) {
+			if (tilesTotal > 0) IJ.showProgress((index + (double) tilesDone / tilesTotal) / count);
+		}
+
+		@Override
+		public boolean isCancelled() {
+			return IJ.escapePressed() || Thread.currentThread().isInterrupted();
+		}
+	}
+}

@@ -6,7 +6,8 @@
 #   mvn -B package -DskipTests        # builds the plugin and spark/
 #   bench/spark/run.sh [--planes 64] [--size 256] [--model models/sana-sr-compact-x4] [--tile 512] [--out DIR]
 #
-# Inputs: --planes files of --size² 8-bit grey (crops of sample-images/, fixed seed), so outputs are (4*size)².
+# Inputs: --planes files of --size² 8-bit grey (crops of sample-images/, fixed seed; BenchTool.java), so outputs
+# are (4*size)².
 # Every run starts from an empty output folder, except the two "rerun" runs, which find every output done:
 # their wall time is start-up and shutdown with no plane restored (JVM, Spark context, listing, summary).
 # The tile is fixed for both tools (the CLI's automatic tile depends on free memory, Spark's on its budget),
@@ -25,23 +26,12 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-python="${PYTHON:-python3}"
+python=/usr/bin/python3 # the standard library only
 work="$(mktemp -d /tmp/sanasr-spark-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/in"
-"$python" - "$repo/sample-images" "$work/in" "$planes" "$size" <<'PY'
-import random, sys, pathlib
-from PIL import Image
-src, dst, n, size = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-imgs = [Image.open(p).convert("L") for p in sorted(src.glob("*.png"))]
-rnd = random.Random(12)
-for i in range(n):
-    im = imgs[i % len(imgs)]
-    s = min(im.size)
-    c = rnd.randint(s // 2, s)
-    x, y = rnd.randint(0, im.size[0] - c), rnd.randint(0, im.size[1] - c)
-    im.crop((x, y, x + c, y + c)).resize((size, size), Image.BICUBIC).save(dst / f"plane{i:03d}.png")
-PY
+tool=(java -Djava.awt.headless=true -cp "$repo/target/lib/*" "$here/BenchTool.java")
+"${tool[@]}" make "$repo/sample-images" "$work/in" "$planes" "$size"
 common=(--model "$model" --tile "$tile")
 results="$work/runs.tsv"
 : > "$results"
@@ -63,16 +53,8 @@ run spark_local2 "$repo/sana-sr-spark" --master 'local[2]' "$work/in" --output "
 run spark_rerun "$repo/sana-sr-spark" --master 'local[2]' "$work/in" --output "$work/spark2" "${common[@]}"
 # the same pixels: every output image of the Spark runs equals the CLI's, byte for byte below the metadata
 same=yes
-for f in "$work/cli2"/*.tif; do
-  b="$(basename "$f")"
-  for d in spark1 spark2; do
-    "$python" - "$f" "$work/$d/$b" <<'PY' || same=no
-import sys
-from PIL import Image
-a, b = (Image.open(p) for p in sys.argv[1:3])
-sys.exit(0 if a.size == b.size and a.mode == b.mode and a.tobytes() == b.tobytes() else 1)
-PY
-  done
+for d in spark1 spark2; do
+  "${tool[@]}" same "$work/cli2" "$work/$d" || same=no
 done
 "$python" - "$results" "$out" "$planes" "$size" "$model" "$tile" "$same" "$work" <<'PY'
 import json, os, platform, subprocess, sys, datetime, pathlib, re

@@ -252,7 +252,8 @@ public final class SparkRestore {
 			final String why = rootMessage(e);
 			for (final FileTask t : tasks)
 				if (rows[t.index] == null) rows[t.index] = BatchRow.failed(Path.of(t.file), "", 0,
-					"the Spark job failed before this file was done (" + why + "); rerun to resume");
+					"the Spark job failed before this file was reported done (" + why + "); rerun to resume (completed " +
+					"outputs are skipped)");
 			report(problems, rows).writeCsv(csv);
 			throw new JobFailedException("The Spark job failed: " + why + ". Completed outputs are kept; run the same " +
 				"command again to resume.", e);

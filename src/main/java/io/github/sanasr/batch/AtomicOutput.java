@@ -41,9 +41,25 @@ public final class AtomicOutput {
 		return target.resolveSibling("." + target.getFileName() + ".sanasr-part");
 	}
 
+	/**
+	 * The temporary name of one writer among several that may write the same target at once (e.g. a task
+	 * and its retried or speculative copy on a cluster): each writes its own temporary file, so none can
+	 * rename another's half-written file into place. Still hidden and ending in ".sanasr-part".
+	 */
+	public static Path temporaryName(final Path target, final String writerTag) {
+		if (writerTag == null || writerTag.isEmpty()) return temporaryName(target);
+		return target.resolveSibling("." + target.getFileName() + "." + writerTag.replaceAll("[^A-Za-z0-9_-]", "_") +
+			".sanasr-part");
+	}
+
 	public static void write(final Path target, final Writer writer) throws IOException {
+		write(target, writer, null);
+	}
+
+	/** As {@link #write(Path, Writer)}, under {@link #temporaryName(Path, String)} until complete. */
+	public static void write(final Path target, final Writer writer, final String writerTag) throws IOException {
 		Files.createDirectories(target.toAbsolutePath().getParent());
-		final Path tmp = temporaryName(target);
+		final Path tmp = temporaryName(target, writerTag);
 		Files.deleteIfExists(tmp); // left over from a killed run
 		PENDING.add(tmp);
 		try {
@@ -63,6 +79,10 @@ public final class AtomicOutput {
 	}
 
 	public static void writeString(final Path target, final String text) throws IOException {
-		write(target, p -> Files.writeString(p, text, java.nio.charset.StandardCharsets.UTF_8));
+		writeString(target, text, null);
+	}
+
+	public static void writeString(final Path target, final String text, final String writerTag) throws IOException {
+		write(target, p -> Files.writeString(p, text, java.nio.charset.StandardCharsets.UTF_8), writerTag);
 	}
 }

@@ -19,6 +19,13 @@ public final class BatchReport {
 	private final List<BatchRow> rows = new ArrayList<>();
 	private boolean cancelled;
 
+	/** A report of rows made elsewhere (e.g. by a distributed runner), in the order given. */
+	public static BatchReport of(final List<BatchRow> rows) {
+		final BatchReport r = new BatchReport();
+		rows.forEach(r::add);
+		return r;
+	}
+
 	void add(final BatchRow row) {
 		rows.add(row);
 	}

@@ -116,13 +116,24 @@ public final class BatchRestorer {
 	private static void write(final RestoreResult result, final OutputNames out, final OutputFormat format)
 		throws IOException
 	{
-		AtomicOutput.write(out.image(), p -> ImageFiles.save(result.image(), p, format));
+		writeOutputs(result, out, format, null);
+	}
+
+	/**
+	 * Writes one result's files as a batch does (image, fidelity map, sidecar last; each atomically), with
+	 * temporary names of their own for this writer ({@link AtomicOutput#temporaryName(Path, String)}), for
+	 * runners where two copies of one task may write at once.
+	 */
+	public static void writeOutputs(final RestoreResult result, final OutputNames out, final OutputFormat format,
+		final String writerTag) throws IOException
+	{
+		AtomicOutput.write(out.image(), p -> ImageFiles.save(result.image(), p, format), writerTag);
 		if (result.fidelityMap().isPresent()) {
 			final ImagePlus map = result.fidelityMap().get();
-			AtomicOutput.write(out.fidelityMap(), p -> ImageFiles.save(map, p, OutputFormat.TIF));
+			AtomicOutput.write(out.fidelityMap(), p -> ImageFiles.save(map, p, OutputFormat.TIF), writerTag);
 		}
 		final String json = result.provenance() == null ? "{}\n" : result.provenance().toJson();
-		AtomicOutput.writeString(out.sidecar(), json);
+		AtomicOutput.writeString(out.sidecar(), json, writerTag);
 	}
 
 	private static ProgressListener tileProgress(final int index, final int count, final BatchListener listener) {

@@ -51,8 +51,28 @@ public final class Restorer implements AutoCloseable {
 		return this;
 	}
 
-	public RestoreResult restore(final ImagePlus input, final RestoreOptions options, ProgressListener progress)
+	public RestoreResult restore(final ImagePlus input, final RestoreOptions options, final ProgressListener progress)
 		throws RestoreException
+	{
+		return restore(input, options, progress, null);
+	}
+
+	/**
+	 * A restoration whose model outputs were computed elsewhere ({@link #restoreBand}, e.g. on a cluster):
+	 * no model runs here; everything else is the same code as {@link #restore}, so the result is the same image.
+	 * The options must name a fixed tile size (the one the bands were computed with).
+	 */
+	public RestoreResult assemble(final ImagePlus input, final RestoreOptions options, final ProgressListener progress,
+		final PlaneOutputs outputs) throws RestoreException
+	{
+		if (outputs == null) throw new RestoreException("No model outputs given");
+		if (options != null && options.tile() == RestoreOptions.AUTO_TILE) throw new RestoreException(
+			"Assembling needs the fixed tile size the model outputs were computed with, not auto");
+		return restore(input, options, progress, outputs);
+	}
+
+	private RestoreResult restore(final ImagePlus input, final RestoreOptions options, ProgressListener progress,
+		final PlaneOutputs outputs) throws RestoreException
 	{
 		if (input == null) throw new RestoreException("No image to restore");
 		if (options == null) throw new RestoreException("No options given");
@@ -83,8 +103,8 @@ public final class Restorer implements AutoCloseable {
 		final String device;
 		int tile;
 		final Run run;
-		try (TileModel model = factory.open(d, options.device())) {
-			device = model.device();
+		try (TileModel model = outputs == null ? factory.open(d, options.device()) : null) {
+			device = outputs == null ? model.device() : outputs.device();
 			log.accept("SANA-SR: running " + d.name() + " on " + device);
 			if (options.tile() != RestoreOptions.AUTO_TILE) tile = options.tile();
 			else tile = TileSizer.auto(model.availableMemory(), d.bytesPerOutputPixel(), nativeScale, d.stride(), d.halo());
@@ -93,12 +113,15 @@ public final class Restorer implements AutoCloseable {
 				options.tile() + " adjusted to " + first.tileSize() + " (stride " + d.stride() + ", overlap " + first.overlap() + ")");
 			tile = first.tileSize();
 			run = new Run(model, d, prompt, nativeScale, scale, progress, (long) nC * nZ * nT * groups.length, first.count());
+			if (outputs != null) run.tiles = first.count();
+			int group = 0;
 			for (int t = 1; t <= nT; t++)
 				for (int z = 1; z <= nZ; z++)
 					for (int c = 1; c <= nC; c++) {
 						final float[][] measured = source.read(c, z, t);
 						final float[][] result = new float[measured.length][];
 						final double[] ranges = new double[measured.length];
+						group = 0;
 						for (final int[] g : groups) {
 							final float[][] in = new float[g.length][];
 							for (int k = 0; k < g.length; k++)
@@ -108,8 +131,13 @@ public final class Restorer implements AutoCloseable {
 							for (int k = 0; k < g.length; k++)
 								normed[k] = nz.forward(in[k]);
 							final String where = "c" + c + " z" + z + " t" + t;
-							final float[][] up = run.plane(normed, w, h, tile, where, notes);
-							tile = run.tile;
+							final float[][] up;
+							if (outputs == null) {
+								up = run.plane(normed, w, h, tile, where, notes);
+								tile = run.tile;
+							}
+							else up = checked(outputs.plane(c, z, t, group), g.length, (long) w * scale * h * scale, where);
+							group++;
 							for (int k = 0; k < g.length; k++) {
 								nz.inverse(up[k]);
 								if (nz.nonFinite() > 0) maskNonFinite(up[k], in[k], w, h, scale);
@@ -153,10 +181,76 @@ public final class Restorer implements AutoCloseable {
 		if (!notes.isEmpty()) p.put("notes", String.join("; ", notes));
 		p.put("generative", d.generative());
 		p.put("statement", GENERATIVE_STATEMENT);
+		if (outputs != null) outputs.provenance().forEach(p::put);
 		Provenances.attach(image, p, input);
 		if (map != null) Provenances.attach(map, p, null);
 		log.accept("SANA-SR: " + title + " done on " + device + " in " + p.entries().get("run_time_s") + " s");
 		return new RestoreResult(image, map, p);
+	}
+
+	/**
+	 * The model's part of one plane (1-based c, z, t) for output rows [rowFrom, rowTo): the plane is read and
+	 * normalised as in {@link #restore}, and only the tiles that reach into those rows are run and blended, in
+	 * the same order, so the band equals those rows of a whole-plane restoration bit for bit. The options must
+	 * name a fixed tile size (every band of a job uses the same tiling); there is no retry with smaller tiles.
+	 */
+	public PlaneOutputs.Band restoreBand(final ImagePlus input, final RestoreOptions options, final int c, final int z,
+		final int t, final int rowFrom, final int rowTo, ProgressListener progress) throws RestoreException
+	{
+		if (input == null) throw new RestoreException("No image to restore");
+		if (options == null) throw new RestoreException("No options given");
+		if (options.tile() == RestoreOptions.AUTO_TILE) throw new RestoreException(
+			"A band needs a fixed tile size (every band of a plane must use the same tiling), not auto");
+		if (progress == null) progress = ProgressListener.NONE;
+		final PlaneSource source;
+		try {
+			source = new PlaneSource(input);
+		}
+		catch (final IllegalArgumentException e) {
+			throw new RestoreException("Cannot read " + input.getTitle() + ": " + e.getMessage());
+		}
+		final ModelDescriptor d = registry.resolve(options.model());
+		final int nativeScale = d.scale(), scale = options.scale();
+		if (scale > nativeScale) throw new RestoreException("Scale " + scale + " is larger than the model's native x" +
+			nativeScale + "; choose a scale from 2 to " + nativeScale);
+		final int prompt = d.promptIndex(options.prompt());
+		final int w = input.getWidth(), h = input.getHeight();
+		final int[][] groups = groups(source.components(), d.inputChannels(), d);
+		final TilePlan plan = new TilePlan(w, h, options.tile(), d.stride(), d.halo());
+		final float[][][] bands = new float[groups.length][][];
+		final String device;
+		try (TileModel model = factory.open(d, options.device())) {
+			device = model.device();
+			final Run run = new Run(model, d, prompt, nativeScale, scale, progress, groups.length, plan.count());
+			run.rowFrom = rowFrom;
+			run.rowTo = rowTo;
+			final float[][] measured = source.read(c, z, t);
+			for (int gi = 0; gi < groups.length; gi++) {
+				final int[] g = groups[gi];
+				final float[][] in = new float[g.length][];
+				for (int k = 0; k < g.length; k++)
+					in[k] = measured[g[k]];
+				final Normalizer nz = Normalizer.fit(in, options.lowPercentile(), options.highPercentile());
+				final float[][] normed = new float[g.length][];
+				for (int k = 0; k < g.length; k++)
+					normed[k] = nz.forward(in[k]);
+				bands[gi] = run.tiles(plan, normed, "c" + c + " z" + z + " t" + t + " rows " + rowFrom + "-" + rowTo);
+			}
+			return new PlaneOutputs.Band(bands, rowFrom, rowTo, run.tilesRun, device);
+		}
+		catch (final TileOutOfMemoryException | OutOfMemoryError e) {
+			throw new RestoreException("Out of memory with tile " + plan.tileSize() + " on a band of " + (rowTo - rowFrom) +
+				" output rows: give the executors more memory, or a smaller memory budget per task (more bands).", e);
+		}
+	}
+
+	private static float[][] checked(final float[][] up, final int components, final long pixels, final String where)
+		throws RestoreException
+	{
+		if (up == null || up.length != components) throw new RestoreException("Model outputs for " + where + " missing");
+		for (final float[] a : up)
+			if (a == null || a.length != pixels) throw new RestoreException("Model outputs for " + where + " have the wrong size");
+		return up;
 	}
 
 	@Override
@@ -267,7 +361,9 @@ public final class Restorer implements AutoCloseable {
 		final ProgressListener progress;
 		final long planesTotal;
 		long planesDone, done, total;
-		int tile, tiles;
+		int tile, tiles, tilesRun;
+		/** Output rows blended (a band); all by default. */
+		int rowFrom = 0, rowTo = Integer.MAX_VALUE;
 
 		Run(final TileModel model, final ModelDescriptor d, final int prompt, final int nativeScale, final int scale,
 			final ProgressListener progress, final long planesTotal, final int tilesPerPlane)
@@ -313,9 +409,11 @@ public final class Restorer implements AutoCloseable {
 		private float[][] tiles(final TilePlan plan, final float[][] normed, final String where) throws RestoreException {
 			final int channels = normed.length, modelChannels = d.inputChannels();
 			final TileReader reader = new TileReader(normed, plan.width(), plan.height(), modelChannels);
-			final TileBlender blender = new TileBlender(plan, scale, channels);
+			final TileBlender blender = new TileBlender(plan, scale, channels, rowFrom, rowTo);
 			int i = 0;
 			for (final TilePlan.Tile t : plan.tiles()) {
+				if (!blender.touches(t)) continue;
+				tilesRun++;
 				if (progress.isCancelled()) throw new RestoreCancelledException();
 				final float[] in = reader.read(t);
 				float[] y = model.predict(in, modelChannels, t.height, t.width, prompt);

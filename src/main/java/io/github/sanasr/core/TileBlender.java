@@ -10,6 +10,8 @@ package io.github.sanasr.core;
 public final class TileBlender {
 
 	private final int outWidth, outHeight, channels, scale;
+	/** Output rows accumulated: [rowFrom, rowTo) (all rows unless a band was asked for). */
+	private final int rowFrom, rowTo;
 	private final TilePlan plan;
 	private final float[][] sum;
 	private final float[] weight;
@@ -18,6 +20,15 @@ public final class TileBlender {
 	 * @param scale output pixels per input pixel of the tiles handed to {@link #add}
 	 */
 	public TileBlender(final TilePlan plan, final int scale, final int channels) {
+		this(plan, scale, channels, 0, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * A blender that keeps only output rows [rowFrom, rowTo) (a band of the plane). Each kept pixel gets exactly
+	 * the same sum as in a whole-plane blender when the same tiles are added in the same order, so bands
+	 * computed apart and stacked equal the whole plane bit for bit.
+	 */
+	public TileBlender(final TilePlan plan, final int scale, final int channels, final int rowFrom, final int rowTo) {
 		this.plan = plan;
 		this.scale = scale;
 		this.channels = channels;
@@ -25,8 +36,12 @@ public final class TileBlender {
 		if (w * h > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("output plane too large");
 		outWidth = (int) w;
 		outHeight = (int) h;
-		sum = new float[channels][outWidth * outHeight];
-		weight = new float[outWidth * outHeight];
+		this.rowFrom = Math.max(0, rowFrom);
+		this.rowTo = Math.min(outHeight, rowTo);
+		if (this.rowTo <= this.rowFrom) throw new IllegalArgumentException("empty band of output rows");
+		final int n = outWidth * (this.rowTo - this.rowFrom);
+		sum = new float[channels][n];
+		weight = new float[n];
 	}
 
 	/** Adds one tile's output ({@code channels x (height*scale) x (width*scale)}, channel-major). */
@@ -37,10 +52,10 @@ public final class TileBlender {
 		final float[] wy = axisWeights(plan.yAxis(), t.row);
 		final int ox = t.x * scale, oy = t.y * scale;
 		final int x0 = Math.max(0, -ox), x1 = Math.min(tw, outWidth - ox);
-		final int y0 = Math.max(0, -oy), y1 = Math.min(th, outHeight - oy);
+		final int y0 = Math.max(rowFrom - oy, Math.max(0, -oy)), y1 = Math.min(th, rowTo - oy);
 		for (int y = y0; y < y1; y++) {
 			if (wy[y] == 0) continue;
-			final int row = (oy + y) * outWidth + ox;
+			final int row = (oy + y - rowFrom) * outWidth + ox;
 			for (int x = x0; x < x1; x++) {
 				final float w = wx[x] * wy[y];
 				if (w == 0) continue;
@@ -59,6 +74,12 @@ public final class TileBlender {
 				sum[c][i] = w > 0 ? sum[c][i] / w : Float.NaN;
 		}
 		return sum;
+	}
+
+	/** True when tile t has output rows inside this blender's rows (a band blender needs only those tiles). */
+	public boolean touches(final TilePlan.Tile t) {
+		final long oy = (long) t.y * scale, th = (long) t.height * scale;
+		return oy < rowTo && oy + th > rowFrom;
 	}
 
 	public int outWidth() { return outWidth; }

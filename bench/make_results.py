@@ -89,6 +89,31 @@ def cli_speed(name: str):
     return None
 
 
+def java_section():
+    """The targets through the plugin's own path: bench/java/quality-java-*.json (bench/eval_java.py)."""
+    lines = []
+    for path in sorted(glob.glob(os.path.join(HERE, "java", "quality-java-*.json"))):
+        with open(path) as f:
+            d = json.load(f)
+        model = d.get("model") or {}
+        cells, shifts = [], []
+        for (g, p), t in TARGETS.items():
+            m = d["means"].get(g, {}).get(p, {})
+            if "model" in m and "bicubic" in m:
+                delta = m["model"]["psnr_y"] - m["bicubic"]["psnr_y"]
+                cells.append(f"{delta:+.2f} ({'met' if delta >= t else f'missed by {t - delta:.2f}'})")
+                shifts += [abs(v) for v in m["model"].get("colour_shift_rgb", [])]
+            else:
+                cells.append("")
+        if not lines:
+            lines = ["## Through the plugin's Java path (`bench/eval_java.py`: the real `./sana-sr`, DJL)", "",
+                     "| model | " + " | ".join(f"{g} {p} Δ (target +{t})" for (g, p), t in TARGETS.items()) +
+                     " | max abs. colour shift (target < 1) | source |", "|---|" + "---|" * (len(TARGETS) + 2)]
+        lines.append(f"| {model.get('name')} {model.get('version')} | " + " | ".join(cells) +
+                     f" | {max(shifts):.2f} | `java/{os.path.basename(path)}` |")
+    return lines + [""] if lines else []
+
+
 def ablation_section():
     """Issue 10 item 2: the same data and minutes for (a) compact, (b) compact without the latent path,
     (c) the plain reference network; one bench/ablation/quality-*.json per row ("ablation" key: label, run)."""
@@ -172,7 +197,7 @@ def models_readme():
         cells.append(f"{max(shifts):.2f}" if shifts else "")
         cells.append("yes" if m in shipped else "")
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    lines += [""] + ablation_section()
+    lines += [""] + java_section() + ablation_section()
     lines += ["## CPU speed (2 cores)", ""]
     for label, d in shipped.items():
         cli = cli_speed(d["name"])

@@ -85,14 +85,7 @@ def sr_losses(model, lr, target, prompts, same, w_lat: float, w_align: float, w_
         z_hr = model.hr_latent(target).float()
     z_hat = sr.one_step(sr.encode(lr), prompts)
     out = sr.decode(z_hat, lr, prompts)
-    if model.preset.train.pix_relative:
-        # each sample's loss relative to bicubic's on it, so that the large errors of heavily degraded samples
-        # do not drown the clean ones (see TrainConfig.pix_relative)
-        with torch.no_grad():
-            ref = C.pixel_loss_per_sample(sr.upsample(lr), target, fft_weight).clamp_min(1e-3)
-        pix = (C.pixel_loss_per_sample(out, target, fft_weight) / ref).mean()
-    else:
-        pix = C.pixel_loss(out, target, fft_weight)
+    pix = C.sr_pixel_loss(sr, out, lr, target, model.preset.train)
     losses = {"pix": pix, "lat": F.mse_loss(z_hat.float(), z_hr)}
     if frozen_prior and w_align > 0:
         with torch.no_grad():

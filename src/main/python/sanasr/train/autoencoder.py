@@ -72,12 +72,7 @@ def init_trunk(model, checkpoint: str) -> dict:
 
 
 def run(args) -> dict:
-    device = C.pick_device(args.device)
-    preset = C.preset_from_args(args)
-    C.setup_threads(args.threads or preset.train.threads)
-    torch.manual_seed(args.seed)
-    blob = C.load_checkpoint(args.run, STAGE, device)
-    model = C.model_from_blob(blob) if blob else C.SanaSR(preset)
+    device, blob, model = C.first_stage_start(args, STAGE)
     if blob is None and getattr(args, "init_trunk", None):
         init_trunk(model, args.init_trunk)
     preset = model.preset

@@ -285,6 +285,27 @@ def psnr(x: torch.Tensor, y: torch.Tensor) -> float:
     return 10.0 * torch.log10(torch.tensor(1.0 / max(mse, 1e-12))).item()
 
 
+def sr_pixel_loss(sr, out: torch.Tensor, lr: torch.Tensor, target: torch.Tensor, tc) -> torch.Tensor:
+    """The SR stages' pixel loss: plain, or each sample's relative to bicubic's on it (``pix_relative``), so that
+    the large errors of heavily degraded samples do not drown the clean ones (see TrainConfig.pix_relative)."""
+    if tc.pix_relative:
+        with torch.no_grad():
+            ref = pixel_loss_per_sample(sr.upsample(lr), target, tc.fft_weight).clamp_min(1e-3)
+        return (pixel_loss_per_sample(out, target, tc.fft_weight) / ref).mean()
+    return pixel_loss(out, target, tc.fft_weight)
+
+
+def first_stage_start(args, stage: str):
+    """A stage that starts from the preset (no previous stage): device, threads, seed, and its own checkpoint
+    if present (resume) -> (device, blob or None, model)."""
+    device = pick_device(args.device)
+    preset = preset_from_args(args)
+    setup_threads(args.threads or preset.train.threads)
+    torch.manual_seed(args.seed)
+    blob = load_checkpoint(args.run, stage, device)
+    return device, blob, (model_from_blob(blob) if blob else SanaSR(preset))
+
+
 def optimiser_step(optim, loss, params, max_norm: float = 1.0) -> None:
     """One update shared by every stage: backward, clip the gradient norm (bf16 spikes), step."""
     optim.zero_grad(set_to_none=True)

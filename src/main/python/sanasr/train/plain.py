@@ -21,23 +21,12 @@ STAGE = "plain"
 
 
 def pixel_objective(model, lr, target, preset) -> tuple:
-    sr = model.sr
-    out = sr(lr, torch.zeros(lr.shape[0], device=lr.device))
-    tc = preset.train
-    if tc.pix_relative:
-        with torch.no_grad():
-            ref = C.pixel_loss_per_sample(sr.upsample(lr), target, tc.fft_weight).clamp_min(1e-3)
-        return (C.pixel_loss_per_sample(out, target, tc.fft_weight) / ref).mean(), out
-    return C.pixel_loss(out, target, tc.fft_weight), out
+    out = model.sr(lr, torch.zeros(lr.shape[0], device=lr.device))
+    return C.sr_pixel_loss(model.sr, out, lr, target, preset.train), out
 
 
 def run(args) -> dict:
-    device = C.pick_device(args.device)
-    preset = C.preset_from_args(args)
-    C.setup_threads(args.threads or preset.train.threads)
-    torch.manual_seed(args.seed)
-    blob = C.load_checkpoint(args.run, STAGE, device)
-    model = C.model_from_blob(blob) if blob else C.SanaSR(preset)
+    device, blob, model = C.first_stage_start(args, STAGE)
     preset, tc = model.preset, model.preset.train
     if preset.sr.trunk_width <= 0 or preset.sr.latent_path:
         raise SystemExit("sanasr.train.plain trains models without a latent path (trunk_width > 0, latent_path off)")

@@ -1,6 +1,7 @@
 """The LR-grid trunk design of the compact model (issue 10): start at bicubic, the latent path and its
 removal, TorchScript, the reference network's size, stages a-d and the plain trainer on the test-size preset."""
 import argparse
+import os
 
 import pytest
 import torch
@@ -62,12 +63,16 @@ def test_trunk_models_script_and_match_eager(name):
             assert (scripted(x, torch.tensor([2.0])) - sr(x, torch.tensor([2.0]))).abs().max() < 1e-5
 
 
+needs_data = pytest.mark.skipif(not os.path.isdir(C.DEFAULT_DATA), reason=f"training data not found at {C.DEFAULT_DATA}")
+
+
 def _args(run, preset, stage_steps):
     return argparse.Namespace(run=str(run), preset=preset, minutes=10.0, max_steps=stage_steps, data=C.DEFAULT_DATA,
                               device="cpu", threads=1, seed=0, batch=0, lr_entry=None, lr_guided=None, val=None,
                               val_every=0)
 
 
+@needs_data
 def test_stages_a_to_d_train_the_trunk_model_and_it_exports(tmp_path):
     from sanasr import export as E
     from sanasr.train import adapt, autoencoder, prior, prune
@@ -81,6 +86,7 @@ def test_stages_a_to_d_train_the_trunk_model_and_it_exports(tmp_path):
     assert desc["stride"] == 8 and desc["export"]["torchscript_vs_eager_max_abs"] < 1e-5
 
 
+@needs_data
 def test_plain_trainer_trains_both_phases_and_resumes(tmp_path):
     from sanasr.train import plain
     run = tmp_path / "run"

@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 python=/usr/bin/python3 # the standard library only
-work="$(mktemp -d /tmp/sanasr-spark-bench.XXXXXX)"
+work="$(mktemp -d -t sanasr-spark-bench.XXXXXX)"   # under $TMPDIR (default /tmp)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/in"
 tool=(java -Djava.awt.headless=true -cp "$repo/target/lib/*" "$here/BenchTool.java")

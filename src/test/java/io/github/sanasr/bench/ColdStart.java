@@ -55,8 +55,8 @@ final class ColdStart {
 		}
 		final Stats f = Stats.of(firstOutput), e = Stats.of(exit);
 		final Map<String, Object> r = new LinkedHashMap<>();
-		r.put("launcher", launcher.toString());
-		r.put("image", image.toString());
+		r.put("launcher", Tables.repoPath(launcher.toString()));
+		r.put("image", Tables.repoPath(image.toString()));
 		r.put("threads", threads);
 		r.put("runs", runs);
 		r.put("first_output_median_s", f.median());

@@ -49,7 +49,7 @@ public final class ScalingBench {
 				System.err.printf("scaling bench: %s, %d thread(s), input %d² (output %d²)%n", m, threads, s, 4 * s);
 				final List<Map<String, Object>> r = ChildJvm.tileBench(threads, heap, "--model", m, "--size",
 					Integer.toString(s), "--warmup", warmup, "--reps", reps, "--modes", "model", "--min-seconds", a.getOrDefault("min-seconds", "2"));
-				r.forEach(x -> x.put("model_spec", m));
+				r.forEach(x -> x.put("model_spec", Tables.repoPath(m)));
 				records.addAll(r);
 			}
 		final List<Series> series = Series.of(records);

@@ -45,6 +45,16 @@ final class Tables {
 	}
 
 	/** A Markdown table from a header and rows of cells. */
+	/**
+	 * A path as the committed result files name it: relative to the working directory (bench-java.sh runs in the
+	 * repository root, after making file arguments absolute), not this machine's absolute path.
+	 */
+	static String repoPath(final String path) {
+		final java.nio.file.Path p = java.nio.file.Path.of(path).toAbsolutePath().normalize();
+		final java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath();
+		return p.startsWith(root) ? root.relativize(p).toString() : path;
+	}
+
 	static String markdown(final List<String> header, final List<List<String>> rows) {
 		final StringBuilder sb = new StringBuilder("| " + String.join(" | ", header) + " |\n|");
 		header.forEach(h -> sb.append("---|"));

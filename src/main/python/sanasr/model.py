@@ -174,9 +174,9 @@ class OneStepSR(nn.Module):
         return self.trunk(image, cond)
 
     def forward(self, image: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
+        if self.trunk is not None:     # trunk models: bicubic + residual, with or without the latent path
+            return self.upsample(image) + self.residual(image, prompt)
         p = prompt.long().clamp(0, self.num_prompts - 1)
-        if not self.latent_path and self.trunk is not None:
-            return self.upsample(image) + self.trunk(image, None)
         z_h = self.one_step(self.encode(image), p)
         return self.decode(z_h, image, p)
 

@@ -29,24 +29,25 @@ at most 8 files of at most 16 MiB come back, and the device runs PyTorch 2.x whi
 - on CUDA uses bf16 autocast (``common.autocast``), TF32, cuDNN autotuning, and larger batches and crops than
   the CPU preset (``--batch`` / ``--crop``; the data pipeline stays on the CPU).
 It never writes TorchScript: that is done here with ``export`` (``sanasr.export.export``).
+
+Modules: the parts and the manifest are ``gpu_parts``, the log mirror ``gpu_log``, the work back here
+(reassembly, resume bundle, export) ``gpu_results``; this one is the job and the CLI, and keeps the old
+import path of every name.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 
 _T0 = time.time()   # the job's clock starts before torch is imported and the data is read
-from typing import Dict, List, Optional
+from typing import Dict, List
 
-import numpy as np
 import torch
 
 # torch >= 2.6 loads with weights_only=True by default, and train.common.load_checkpoint passes no
@@ -58,123 +59,15 @@ from . import adapt, autoencoder, common as C, prior, prune
 from .. import config as cfgmod
 from .. import export as E
 from ..files import sha256_of as sha256_file
+from .gpu_log import LOG, LogMirror  # noqa: F401
+from .gpu_parts import (  # noqa: F401
+    FORMAT, MANIFEST, MAX_PART_TOTAL, MAX_PARTS, PART_BYTES, PART_PREFIX, assemble, read_manifest,
+    write_json_atomic, write_parts)
+from .gpu_results import (  # noqa: F401
+    RESUME_FP32_MAX, _sub_main, export_from_folder, pack_resume, training_info)
 
 STAGE_MODULES = {"autoencoder": autoencoder, "prior": prior, "adapt": adapt, "prune": prune}
-FORMAT = "sanasr-gpu-checkpoint/1"
-MANIFEST = "manifest.json"
-LOG = "train.jsonl"
-PART_PREFIX = "weights.npz."
-PART_BYTES = 15 * 1024 * 1024
-# What may come back from $OUT: 8 files (manifest, train.jsonl, console.log of the shell script, parts),
-# 16 MiB each, 64 MiB together. The parts get 5 files and 60 MiB; the logs the rest.
-MAX_PARTS = 5
-MAX_PART_TOTAL = 60 * 1024 * 1024
-RESUME_FP32_MAX = 30 * 1024 * 1024   # see pack_resume
 GPU_DEFAULTS = {"batch": 16, "crop": 256}   # CPU presets use 4 x 128 (compact) / 2 x 64 (tiny)
-
-
-# ---------------------------------------------------------------- parts and manifest
-
-
-
-def write_parts(npz_path: str, out: str, part_bytes: int = PART_BYTES) -> List[dict]:
-    """Cut the .npz into byte parts in ``out``; removes parts of an earlier, longer set."""
-    size = os.path.getsize(npz_path)
-    n = max(1, -(-size // part_bytes))
-    if n > MAX_PARTS or size > MAX_PART_TOTAL:
-        raise RuntimeError(f"weights are {size / 2**20:.1f} MiB: more than {MAX_PARTS} parts or "
-                           f"{MAX_PART_TOTAL / 2**20:.0f} MiB would not come back from the device")
-    parts = []
-    with open(npz_path, "rb") as f:
-        for i in range(n):
-            name = f"{PART_PREFIX}{i:03d}"
-            data = f.read(part_bytes)
-            with open(os.path.join(out, name), "wb") as g:
-                g.write(data)
-            parts.append({"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
-    for stale in os.listdir(out):
-        if stale.startswith(PART_PREFIX) and stale not in {p["name"] for p in parts}:
-            os.remove(os.path.join(out, stale))
-    return parts
-
-
-def read_manifest(folder: str) -> dict:
-    with open(os.path.join(folder, MANIFEST)) as f:
-        man = json.load(f)
-    if man.get("format") != FORMAT:
-        raise ValueError(f"{folder}/{MANIFEST}: format {man.get('format')!r}, expected {FORMAT!r}")
-    return man
-
-
-def assemble(folder: str, npz_path: str) -> dict:
-    """Concatenate the parts named in the manifest into ``npz_path``; checks every SHA-256. -> manifest."""
-    man = read_manifest(folder)
-    os.makedirs(os.path.dirname(os.path.abspath(npz_path)), exist_ok=True)
-    with open(npz_path, "wb") as g:
-        for p in man["parts"]:
-            with open(os.path.join(folder, p["name"]), "rb") as f:
-                data = f.read()
-            if hashlib.sha256(data).hexdigest() != p["sha256"]:
-                raise ValueError(f"part {p['name']} does not match its SHA-256 (cut off while writing?)")
-            g.write(data)
-    if sha256_file(npz_path) != man["npz_sha256"]:
-        raise ValueError("reassembled .npz does not match the manifest's SHA-256")
-    return man
-
-
-def write_json_atomic(path: str, obj: dict):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, path)
-
-
-# ---------------------------------------------------------------- logs
-
-class LogMirror:
-    """Keeps ``out/train.jsonl`` = job records + every stage's JSON-lines log, refreshed every ``period`` s."""
-
-    def __init__(self, run: str, out: str, period: float = 20.0):
-        self.run, self.path, self.period = run, os.path.join(out, LOG), period
-        self.job_records: List[str] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.sync()
-
-    def record(self, **rec):
-        rec["time"] = round(time.time(), 3)
-        line = json.dumps(rec)
-        print(line, flush=True)
-        with self._lock:
-            self.job_records.append(line)
-        self.sync()
-
-    def sync(self):
-        with self._lock:
-            lines = list(self.job_records)
-            for st in C.STAGES:
-                p = os.path.join(self.run, f"{st}.jsonl")
-                if os.path.exists(p):
-                    with open(p) as f:
-                        lines += [l.rstrip("\n") for l in f if l.strip()]
-            tmp = self.path + ".tmp"
-            with open(tmp, "w") as f:
-                f.write("\n".join(lines) + "\n")
-            os.replace(tmp, self.path)
-
-    def _loop(self):
-        while not self._stop.wait(self.period):
-            self.sync()
 
 
 @contextlib.contextmanager
@@ -322,91 +215,6 @@ def train(a) -> dict:
         if own_run:
             shutil.rmtree(a.run, ignore_errors=True)
     return read_manifest(a.out) if os.path.exists(os.path.join(a.out, MANIFEST)) else {}
-
-
-# ---------------------------------------------------------------- back here: resume bundle, export
-
-def pack_resume(folder: str, dest: str, max_fp32_bytes: int = RESUME_FP32_MAX) -> dict:
-    """A previous call's files -> a resume folder for the next call's carry (same format).
-
-    The carried tree may hold 64 MiB, of which the training images take about 20 and the repository a few;
-    the compact model before pruning is 56 MiB in fp32. So weights above ``max_fp32_bytes`` travel as
-    float16 (large tensors only; ``load_npz`` casts back to fp32). That costs nothing a resumed stage would
-    notice: its matrix products run in bf16 under autocast anyway, and the optimiser restarts regardless."""
-    with tempfile.TemporaryDirectory() as tmp:
-        npz = os.path.join(tmp, "weights.npz")
-        man = assemble(folder, npz)
-        dtype = "float32"
-        if os.path.getsize(npz) > max_fp32_bytes:
-            with np.load(npz) as z:
-                arrays = {k: (z[k].astype(np.float16) if z[k].dtype == np.float32 and z[k].size >= 4096
-                              else z[k]) for k in z.files}
-            np.savez(npz, **arrays)
-            dtype = "float16"
-        if os.path.isdir(dest):
-            shutil.rmtree(dest)
-        os.makedirs(dest)
-        man = dict(man, parts=write_parts(npz, dest), npz_sha256=sha256_file(npz), npz_bytes=os.path.getsize(npz),
-                   resume_dtype=dtype, packed_from=os.path.abspath(folder))
-        write_json_atomic(os.path.join(dest, MANIFEST), man)
-    return man
-
-
-
-def training_info(man: dict) -> dict:
-    """The descriptor's ``training`` block from a manifest (like sanasr.export.training_info)."""
-    info = {"steps": {s["stage"]: s["steps"] for s in man["stages"]},
-            "stages": [{k: v for k, v in s.items() if k != "report"} for s in man["stages"]],
-            "minutes": round(sum(s["minutes"] for s in man["stages"]), 2),
-            "device": man["device"], "torch": man["torch"],
-            "batch": man["preset"]["train"]["batch"], "crop": man["preset"]["train"]["crop"],
-            "command": "python3 -m sanasr.train.gpu_job (scripts/gpu-train.sh run)"}
-    prune_stage = [s for s in man["stages"] if s["stage"] == "prune" and "report" in s]
-    if prune_stage:
-        rep = prune_stage[0]["report"]
-        info["stages"][-1].update({k: rep[k] for k in ("removed_blocks", "removed_heads", "removed_ffn_groups",
-                                                       "dit_params_before", "dit_params_after") if k in rep})
-    return info
-
-
-def export_from_folder(folder: str, out_dir: str, name: str, version: str, description: Optional[str] = None,
-                       npz_path: Optional[str] = None, measure_memory: bool = True) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        npz = npz_path or os.path.join(tmp, "weights.npz")
-        man = assemble(folder, npz)
-        if man["stage"] != "prune":
-            print(f"warning: exporting after stage {man['stage']!r}, not the last stage", file=sys.stderr)
-        model = E.load_npz(npz)
-        return E.export(model, out_dir, name, version, description, training_info(man),
-                        measure_memory=measure_memory)
-
-
-def _sub_main(argv: List[str]):
-    ap = argparse.ArgumentParser(prog="sanasr.train.gpu_job " + argv[0])
-    ap.add_argument("--from", dest="folder", required=True, help="folder with manifest.json and the parts")
-    if argv[0] == "pack-resume":
-        ap.add_argument("--to", required=True, help="resume folder to (re)write, e.g. .train-data/resume")
-        a = ap.parse_args(argv[1:])
-        man = pack_resume(a.folder, a.to)
-        print(json.dumps({"resume": a.to, "stage": man["stage"], "dtype": man["resume_dtype"],
-                          "bytes": man["npz_bytes"], "parts": len(man["parts"])}))
-        return
-    if argv[0] == "assemble":
-        ap.add_argument("--npz", required=True, help="write the reassembled weights here")
-        a = ap.parse_args(argv[1:])
-        man = assemble(a.folder, a.npz)
-        print(json.dumps({"npz": a.npz, "stage": man["stage"], "sha256": man["npz_sha256"]}))
-        return
-    ap.add_argument("--out", required=True, help="model folder to write (docs/model-format.md)")
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--version", default="1.0.0")
-    ap.add_argument("--description")
-    ap.add_argument("--save-npz", help="also keep the reassembled .npz here")
-    a = ap.parse_args(argv[1:])
-    C.setup_threads(0)
-    desc = export_from_folder(a.folder, a.out, a.name, a.version, a.description, a.save_npz)
-    print(json.dumps({k: desc[k] for k in ("name", "version", "sha256", "halo", "bytes_per_output_pixel",
-                                           "parameters", "training")}, indent=1))
 
 
 def parse_train_args(argv=None) -> argparse.Namespace:

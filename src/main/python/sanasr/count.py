@@ -95,7 +95,7 @@ def main(argv=None):
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.checkpoint:
-        from .export import load_model
+        from .weights import load_model
         model = load_model(args.checkpoint)
     else:
         model = SanaSR(cfgmod.preset(args.preset))

@@ -6,20 +6,18 @@
 Steps: merge and strip LoRA; torch.jit.script the ``OneStepSR`` module (never optimize_for_inference,
 which writes files that do not load); check TorchScript == eager on two input sizes; SHA-256; measure
 halo and bytes per output pixel; write model.json and LICENSE.md. Weights can also be stored and loaded as
-numpy .npz (``save_npz`` / ``load_npz``), which does not depend on the torch version (the GPU machine's
-PyTorch 2.x brings weights back this way; ``--checkpoint`` accepts .npz).
+numpy .npz (``save_npz`` / ``load_npz``, in ``sanasr.weights``), which does not depend on the torch version
+(the GPU machine's PyTorch 2.x brings weights back this way; ``--checkpoint`` accepts .npz).
 """
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import subprocess
 import sys
 from typing import Optional, Tuple
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -28,40 +26,9 @@ from .count import count_macs
 from .lora import strip_lora
 from .model import OneStepSR, SanaSR
 from .files import sha256_of as sha256
+from .weights import LORA_KEY, PRESET_KEY, load_model, load_npz, save_npz  # noqa: F401 (old import path)
 
 FORMAT = "sanasr-model/1"
-PRESET_KEY = "__preset__"
-LORA_KEY = "__lora__"
-
-
-# ---------------------------------------------------------------- weights as .npz
-
-def save_npz(model: SanaSR, path: str):
-    arrays = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
-    arrays[PRESET_KEY] = np.frombuffer(json.dumps(model.preset.to_dict()).encode(), dtype=np.uint8)
-    arrays[LORA_KEY] = np.frombuffer(json.dumps(getattr(model, "lora_spec", None)).encode(), dtype=np.uint8)
-    np.savez(path, **arrays)
-
-
-def load_npz(path: str) -> SanaSR:
-    from .train.common import attach_lora
-    with np.load(path) as z:
-        preset = cfgmod.Preset.from_dict(json.loads(z[PRESET_KEY].tobytes().decode()))
-        lora = json.loads(z[LORA_KEY].tobytes().decode()) if LORA_KEY in z.files else None
-        model = SanaSR(preset)
-        if lora:
-            attach_lora(model, lora)
-        state = model.state_dict()
-        model.load_state_dict({k: torch.from_numpy(z[k]).to(state[k].dtype) for k in state})
-    return model
-
-
-def load_model(path: str) -> SanaSR:
-    """A stage checkpoint (.pt) or weights (.npz)."""
-    if path.endswith(".npz"):
-        return load_npz(path)
-    from .train.common import model_from_blob
-    return model_from_blob(torch.load(path, map_location="cpu"))
 
 
 # ---------------------------------------------------------------- measurements

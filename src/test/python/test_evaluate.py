@@ -145,12 +145,18 @@ def test_cli_on_tiny_folder(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "| set5+set14 | bicubic **(headline)** |" in res.stdout
     data = json.loads(out.read_text())
-    assert len(data["images"]) == 4 * 2 * 2
+    assert len(data["images"]) == 4 * 3 * 2   # images x protocols (bicubic, realistic, binning) x methods
+    assert {r["protocol"] for r in data["images"]} == {"bicubic", "realistic", "binning"}
     for row in data["images"]:
         assert 10 < row["psnr_y"] < 60 and 0 < row["ssim_y"] <= 1
         assert row["size"][0] % 4 == 0 and row["size"][1] % 4 == 0
+        assert 0 < row["band_energy"] < 2 and -1 <= row["band_corr"] <= 1
+        assert "niqe" not in row   # only with --niqe
+    assert "| science+astro | binning **(headline)** |" in res.stdout
+    assert "energy / corr |" in res.stdout
     h = data["headline"]
-    assert set(h) == {"set5_set14_bicubic", "science_astro_realistic"}
+    assert set(h) == {"set5_set14_bicubic", "science_astro_realistic", "science_astro_binning"}
+    assert set(h["science_astro_binning"]["bicubic"]) == {"psnr_y", "ssim_y", "band_energy", "band_corr"}
     assert set(h["set5_set14_bicubic"]) == {"bicubic", "lanczos"}
     mean = np.mean([r["psnr_y"] for r in data["images"]
                     if r["group"] in ("set5", "set14") and r["protocol"] == "bicubic" and r["method"] == "bicubic"])
@@ -184,3 +190,124 @@ def test_model_runner_with_a_scripted_bicubic_model(tmp_path):
     (folder / "model.json").write_text(json.dumps(desc))
     with pytest.raises(ValueError):
         E.ModelRunner(str(folder))
+
+
+def test_cli_niqe_needs_its_parameters(tmp_path):
+    val = make_val(tmp_path)
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(SRC))
+    res = subprocess.run([sys.executable, "-m", "sanasr.evaluate", "--val", str(val), "--methods", "bicubic",
+                          "--niqe", "--niqe-params", str(tmp_path / "missing.npz"), "--out", str(tmp_path / "q.json")],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 2 and "--niqe-params" in res.stderr
+    assert not (tmp_path / "q.json").exists()   # nothing that looks like a result
+
+
+# ---------------------------------------------------------------- binning protocol
+def test_binning_is_the_rounded_block_mean():
+    hr = rng(10).integers(0, 256, (16, 12, 3)).astype(np.uint8)
+    lr = E.degrade_binning(hr)
+    assert lr.shape == (4, 3, 3) and lr.dtype == np.uint8
+    for (y, x, c) in ((0, 0, 0), (3, 2, 1), (1, 2, 2)):
+        block = hr[4 * y:4 * y + 4, 4 * x:4 * x + 4, c].astype(np.float64)
+        assert lr[y, x, c] == np.round(block.mean())
+    grey = hr[..., 0].copy()
+    assert np.array_equal(E.degrade_binning(grey), lr[..., 0])
+    flat = np.full((8, 8), 77, np.uint8)
+    assert np.array_equal(E.degrade_binning(flat), np.full((2, 2), 77, np.uint8))
+    with pytest.raises(ValueError):
+        E.degrade_binning(hr[:15])
+
+
+def test_degrade_dispatches_every_protocol():
+    hr = rng(11).integers(0, 256, (32, 24, 3)).astype(np.uint8)
+    assert np.array_equal(E.degrade("bicubic", hr, "g/a.png"), E.degrade_bicubic(hr))
+    assert np.array_equal(E.degrade("realistic", hr, "g/a.png"), E.degrade_realistic(hr, E.image_seed("g/a.png")))
+    assert np.array_equal(E.degrade("binning", hr, "g/a.png"), E.degrade_binning(hr))
+    assert set(E.PROTOCOLS) == {"bicubic", "realistic", "binning"}
+    with pytest.raises(ValueError):
+        E.degrade("nearest", hr, "g/a.png")
+
+
+# ---------------------------------------------------------------- texture measures (issue 15)
+def textured(h=64, w=48, seed=12):
+    r = rng(seed)
+    y, x = np.mgrid[0:h, 0:w]
+    img = 120 + 60 * np.sin(x / 5.0) * np.cos(y / 7.0) + r.normal(0, 20, (h, w))
+    return np.clip(np.round(img), 0, 255).astype(np.uint8)
+
+
+def test_bilinear_matrix_matches_torch():
+    torch = pytest.importorskip("torch")
+    from sanasr.evaluation.texture import _bilinear_matrix
+    low = rng(13).random((5, 7))
+    ours = _bilinear_matrix(5, 4) @ low @ _bilinear_matrix(7, 4).T
+    ref = torch.nn.functional.interpolate(torch.from_numpy(low)[None, None], scale_factor=4, mode="bilinear",
+                                          align_corners=False)[0, 0].numpy()
+    assert np.abs(ours - ref).max() < 1e-12
+
+
+def test_band_definition():
+    flat = np.full((16, 16), 90.0)
+    assert np.abs(E.band(flat)).max() < 1e-12
+    y = textured().astype(np.float64)
+    low = y.reshape(16, 4, 12, 4).mean(axis=(1, 3))
+    b = E.band(y)
+    # the band holds what the x4 grid cannot: its own 4x4 means are what bilinear upscaling does not restore
+    assert b.shape == y.shape and np.abs(b).mean() > 1
+    assert np.abs((y - b).reshape(16, 4, 12, 4).mean(axis=(1, 3)) - low).max() < 30
+    with pytest.raises(ValueError):
+        E.band(y[:63])
+
+
+def test_band_measures_known_cases():
+    hr = textured()
+    energy, corr = E.band_measures(hr, hr)
+    assert energy == pytest.approx(1.0) and corr == pytest.approx(1.0)
+    # bicubic interpolation of the binned image: less detail than the truth, partly the true one
+    up = E.upscale_bicubic(E.degrade_binning(hr))
+    energy, corr = E.band_measures(up, hr)
+    assert 0 < energy < 0.6 and 0 < corr < 0.9
+    # independent texture: about as much energy, no correlation
+    other = textured(seed=99)
+    energy, corr = E.band_measures(other, hr)
+    assert 0.5 < energy < 2 and abs(corr) < 0.2
+    # colour images are measured on Y: equal channels give the greyscale result
+    rgb = np.repeat(hr[..., None], 3, axis=2)
+    assert E.band_measures(np.repeat(up[..., None], 3, axis=2), rgb) == pytest.approx(E.band_measures(up, hr))
+    flat = np.full((32, 32), 50, np.uint8)
+    assert math.isnan(E.band_measures(hr[:32, :32], flat)[0])
+
+
+def test_summaries_carry_the_texture_means():
+    rows = [{"group": "set5", "image": f"{i}.png", "protocol": "binning", "method": "bicubic", "psnr_y": 30.0,
+             "ssim_y": 0.9, "colour_shift_rgb": [0, 0, 0], "seconds": 0.1, "band_energy": e, "band_corr": c,
+             "niqe": n} for i, (e, c, n) in enumerate(((0.2, 0.4, 7.0), (0.4, 0.6, float("nan"))))]
+    m = E.summarise(rows)["set5+set14"]["binning"]["bicubic"]
+    assert m["band_energy"] == pytest.approx(0.3) and m["band_corr"] == pytest.approx(0.5)
+    assert m["niqe"] == pytest.approx(7.0)   # NaN rows (images too small for NIQE) are left out
+    table = E.texture_markdown(E.summarise(rows), ["bicubic"])
+    assert "| set5+set14 | binning | 0.30 / 0.50 / 7.00 |" in table
+
+
+# ---------------------------------------------------------------- NIQE
+NIQE_PARAMS_PRESENT = os.path.exists(E.NIQE_PARAMS)
+BABOON = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "data", "val", "set14", "baboon.png")
+
+
+@pytest.mark.skipif(not (NIQE_PARAMS_PRESENT and os.path.exists(BABOON)), reason="needs ../shared (NIQE parameters, Set14)")
+def test_niqe_matches_matlab_on_baboon():
+    # MATLAB's NIQE of Set14's baboon (Y of rgb2ycbcr, no crop) is 5.72957338 (the parameter file's NOTICE)
+    value = E.niqe(E.load_image(BABOON))
+    assert round(value, 4) == 5.7296
+    assert abs(value - 5.72957338) < 1e-4
+
+
+@pytest.mark.skipif(not (NIQE_PARAMS_PRESENT and os.path.exists(BABOON)), reason="needs ../shared (NIQE parameters, Set14)")
+def test_niqe_ranks_blur_as_less_natural_and_needs_two_blocks():
+    img = E.load_image(BABOON)
+    sharp = E.niqe(img)
+    blurred = E.niqe(E.upscale_bicubic(E.degrade_bicubic(E.mod_crop(img))))
+    assert blurred > sharp + 1
+    grey = img[..., 1].copy()
+    assert E.niqe(np.repeat(grey[..., None], 3, axis=2)) == pytest.approx(E.niqe(grey), abs=1e-6)  # on Y
+    assert math.isnan(E.niqe(img[:150, :150]))   # one 96x96 block: no covariance

@@ -5,6 +5,8 @@ BasicSR's mod-crop).
 - ``realistic``: HR (float) -> Gaussian blur sigma 1.2 (scipy, reflect, truncate 4) -> MATLAB bicubic x1/4
   -> + N(0, 5) in 8-bit units (numpy default_rng seeded with crc32 of "group/file") -> round to uint8 -> PIL
   JPEG quality 75 (PIL's default 4:2:0; greyscale images stay greyscale) -> decode.
+- ``binning``: LR = mean of each 4x4 block of HR (a camera's pixel binning, i.e. area downscaling), rounded to
+  uint8 like the others (numpy's round, half to even: a mean of 16 integers ends in .5 when the sum is 8 mod 16).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from scipy import ndimage
 from .imresize import imresize
 
 SCALE = 4
-PROTOCOLS = ("bicubic", "realistic")
+PROTOCOLS = ("bicubic", "realistic", "binning")
 
 
 def mod_crop(img: np.ndarray, scale: int = SCALE) -> np.ndarray:
@@ -57,3 +59,23 @@ def degrade_realistic(hr: np.ndarray, seed: int, blur_sigma: float = 1.2, noise_
     buf.seek(0)
     with Image.open(buf) as im:
         return np.asarray(im.convert("L" if lr.ndim == 2 else "RGB"), dtype=np.uint8).copy()
+
+
+def degrade_binning(hr: np.ndarray, scale: int = SCALE) -> np.ndarray:
+    """Area mean over ``scale`` x ``scale`` blocks of a mod-cropped uint8 HR, rounded to uint8."""
+    h, w = hr.shape[:2]
+    if h % scale or w % scale:
+        raise ValueError(f"binning needs sides divisible by {scale} (mod-crop first); got {w}x{h}")
+    blocks = hr.astype(np.float64).reshape(h // scale, scale, w // scale, scale, *hr.shape[2:])
+    return np.clip(np.round(blocks.mean(axis=(1, 3))), 0, 255).astype(np.uint8)
+
+
+def degrade(protocol: str, hr: np.ndarray, key: str) -> np.ndarray:
+    """The LR of ``hr`` under ``protocol``; ``key`` ("group/file") seeds the realistic protocol's noise."""
+    if protocol == "bicubic":
+        return degrade_bicubic(hr)
+    if protocol == "realistic":
+        return degrade_realistic(hr, image_seed(key))
+    if protocol == "binning":
+        return degrade_binning(hr)
+    raise ValueError(f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")

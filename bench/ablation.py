@@ -59,7 +59,7 @@ def report(a):
 
 
 GROUPS = (("set5+set14", "bicubic"), ("set5+set14", "realistic"), ("science+astro", "bicubic"),
-          ("science+astro", "realistic"))
+          ("science+astro", "realistic"), ("science+astro", "binning"))
 
 
 def gains(path):
@@ -67,6 +67,8 @@ def gains(path):
         d = json.load(f)
     out = {}
     for g, p in GROUPS:
+        if p not in d["means"].get(g, {}):   # files from before the binning protocol
+            continue
         m = d["means"][g][p]
         out[f"{g.replace('+', '_')}_{p}"] = round(m["model"]["psnr_y"] - m["bicubic"]["psnr_y"], 3)
     return out, d.get("ablation", {})
@@ -84,7 +86,7 @@ def describe(a):
     if "a" not in rows or "b" not in rows:
         raise SystemExit("describe needs bench/ablation/quality-a.json and quality-b.json (run report first)")
     adds = {k: round(rows["a"]["gain_over_bicubic_db"][k] - rows["b"]["gain_over_bicubic_db"][k], 3)
-            for k in rows["a"]["gain_over_bicubic_db"]}
+            for k in rows["a"]["gain_over_bicubic_db"] if k in rows["b"]["gain_over_bicubic_db"]}
     path = os.path.join(REPO, a.model, "model.json")
     with open(path) as f:
         desc = json.load(f)

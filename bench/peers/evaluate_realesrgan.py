@@ -80,8 +80,9 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
         "groups_evaluated": sorted({g for g, _, _ in images}),
         "methods": ["bicubic", METHOD],
         "protocols": "as sanasr.evaluate (bicubic: MATLAB imresize x1/4; realistic: blur 1.2, "
-                     "x1/4, N(0,5), JPEG q75, seeded per image)",
-        "metrics": "sanasr.evaluate: PSNR/SSIM on Y (BT.601), 4-px shave, 8-bit output",
+                     "x1/4, N(0,5), JPEG q75, seeded per image; binning: 4x4 block means)",
+        "metrics": "sanasr.evaluate: PSNR/SSIM on Y (BT.601), 4-px shave, 8-bit output; band energy and "
+                   "correlation (issue 15)",
         "realesrgan": {
             "weights": f"npm {realesrgan.NPM_PACKAGE} {realesrgan.MODEL_NAME}.bin "
                        f"(sha256 {realesrgan.WEIGHTS_SHA256}), ncnn -> PyTorch fp32 (bench/peers)",
@@ -96,10 +97,7 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
     for group, name, path in images:
         hr = ev.mod_crop(ev.load_image(path))
         for protocol in ev.PROTOCOLS:
-            if protocol == "bicubic":
-                lr = ev.degrade_bicubic(hr)
-            else:
-                lr = ev.degrade_realistic(hr, ev.image_seed(f"{group}/{name}"))
+            lr = ev.degrade(protocol, hr, f"{group}/{name}")
             for method in ("bicubic", METHOD):
                 start = time.perf_counter()
                 if method == "bicubic":
@@ -109,9 +107,7 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
                 seconds = time.perf_counter() - start
                 assert sr.shape == hr.shape, (sr.shape, hr.shape)
                 row = {"group": group, "image": name, "protocol": protocol, "method": method,
-                       "size": [int(hr.shape[1]), int(hr.shape[0])],
-                       "psnr_y": ev.psnr_y(sr, hr), "ssim_y": ev.ssim_y(sr, hr),
-                       "colour_shift_rgb": ev.colour_shift(sr, hr), "seconds": seconds}
+                       "size": [int(hr.shape[1]), int(hr.shape[0])], **ev.measure(sr, hr), "seconds": seconds}
                 rows.append(row)
                 print(f"{group}/{name} {protocol:9s} {method:10s} PSNR-Y {row['psnr_y']:.2f} "
                       f"SSIM-Y {row['ssim_y']:.4f} {seconds:.1f}s", flush=True)

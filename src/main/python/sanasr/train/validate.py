@@ -1,7 +1,7 @@
 """A small validation slice that training logs as it goes: PSNR-Y gain over bicubic interpolation.
 
-Centre crops (``side`` HR px) of a few ``../shared/data/val`` images under both protocols of
-``sanasr.evaluate`` (bicubic and realistic), run through the eager model with the default prompt. The slice
+Centre crops (``side`` HR px) of a few ``../shared/data/val`` images under every protocol of
+``sanasr.evaluate`` (bicubic, realistic, binning), run through the eager model with the default prompt. The slice
 is for watching a run, not for reporting: the reported figures come from ``sanasr.evaluate`` on whole images.
 Training never sees these images; only the logged numbers depend on them.
 """
@@ -35,8 +35,8 @@ class ValSlice:
                 continue
             hr = EV.mod_crop(EV.centre_crop(EV.load_image(path), side))
             entry = {"hr": hr}
-            for proto, lr in (("bicubic", EV.degrade_bicubic(hr)),
-                              ("realistic", EV.degrade_realistic(hr, EV.image_seed(f"{group}/{name}")))):
+            for proto in EV.PROTOCOLS:
+                lr = EV.degrade(proto, hr, f"{group}/{name}")
                 entry[proto] = (lr, EV.psnr_y(EV.upscale_bicubic(lr), hr))
             self.items.append(entry)
 
@@ -50,7 +50,7 @@ class ValSlice:
         sr.eval()
         device = next(sr.parameters()).device
         out: Dict[str, float] = {}
-        for proto in ("bicubic", "realistic"):
+        for proto in self.EV.PROTOCOLS:
             deltas = []
             for item in self.items:
                 lr, bic = item[proto]

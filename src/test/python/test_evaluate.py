@@ -141,7 +141,7 @@ def test_cli_on_tiny_folder(tmp_path):
     out = tmp_path / "q.json"
     env = dict(os.environ, PYTHONPATH=os.path.abspath(SRC))
     res = subprocess.run([sys.executable, "-m", "sanasr.evaluate", "--val", str(val), "--methods", "bicubic,lanczos",
-                          "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
+                          "--out", str(out), "--niqe", "off"], capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr
     assert "| set5+set14 | bicubic **(headline)** |" in res.stdout
     data = json.loads(out.read_text())
@@ -151,7 +151,7 @@ def test_cli_on_tiny_folder(tmp_path):
         assert 10 < row["psnr_y"] < 60 and 0 < row["ssim_y"] <= 1
         assert row["size"][0] % 4 == 0 and row["size"][1] % 4 == 0
         assert 0 < row["band_energy"] < 2 and -1 <= row["band_corr"] <= 1
-        assert "niqe" not in row   # only with --niqe
+        assert "niqe" not in row   # --niqe off
     assert "| science+astro | binning **(headline)** |" in res.stdout
     assert "energy / corr |" in res.stdout
     h = data["headline"]
@@ -200,6 +200,12 @@ def test_cli_niqe_needs_its_parameters(tmp_path):
                          capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 2 and "--niqe-params" in res.stderr
     assert not (tmp_path / "q.json").exists()   # nothing that looks like a result
+    # auto (the default) skips NIQE, and says so, when the parameters are not there
+    res = subprocess.run([sys.executable, "-m", "sanasr.evaluate", "--val", str(val), "--methods", "bicubic",
+                          "--niqe-params", str(tmp_path / "missing.npz"), "--out", str(tmp_path / "q.json")],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0 and "NIQE skipped" in res.stderr
+    assert all("niqe" not in r for r in json.loads((tmp_path / "q.json").read_text())["images"])
 
 
 # ---------------------------------------------------------------- binning protocol
@@ -311,3 +317,17 @@ def test_niqe_ranks_blur_as_less_natural_and_needs_two_blocks():
     grey = img[..., 1].copy()
     assert E.niqe(np.repeat(grey[..., None], 3, axis=2)) == pytest.approx(E.niqe(grey), abs=1e-6)  # on Y
     assert math.isnan(E.niqe(img[:150, :150]))   # one 96x96 block: no covariance
+
+
+@pytest.mark.skipif(not NIQE_PARAMS_PRESENT, reason="needs ../shared/reference/niqe_pris_params.npz")
+def test_cli_niqe_on_records_it(tmp_path):
+    val = make_val(tmp_path)
+    out = tmp_path / "q.json"
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(SRC))
+    res = subprocess.run([sys.executable, "-m", "sanasr.evaluate", "--val", str(val), "--methods", "bicubic",
+                          "--niqe", "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(out.read_text())
+    assert all(r["niqe"] is None for r in data["images"])   # the tiny images hold no two 96-px blocks: NaN -> null
+    assert data["niqe"]["params"] == "niqe_pris_params.npz" and len(data["niqe"]["sha256"]) == 64
+    assert "energy / corr / NIQE" in res.stdout

@@ -19,6 +19,9 @@ for group, protocols in q["means"].items():
             metrics[f"{group.replace('+', '_')}_{protocol}"] = {
                 "psnr_y": round(s["psnr_y"], 3), "ssim_y": round(s["ssim_y"], 4),
                 "colour_shift_rgb": [round(v, 3) for v in s["colour_shift_rgb"]], "images": s["images"]}
+            for key in ("band_energy", "band_corr", "niqe"):   # issue 15's texture measures, where evaluated
+                if isinstance(s.get(key), (int, float)):
+                    metrics[f"{group.replace('+', '_')}_{protocol}"][key] = round(s[key], 3)
 desc["metrics"] = metrics
 with open(f"{folder}/model.json", "w") as f:
     json.dump(desc, f, indent=2)

@@ -42,7 +42,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import datetime
 import os
+import platform
 import sys
 import time
 from typing import List, Optional, Sequence, Tuple
@@ -77,6 +79,18 @@ def repo_relative(path: str) -> str:
 
 
 # ----------------------------------------------------------------------------- driver
+def machine() -> dict:
+    """Where a result was measured (its seconds depend on it)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cpu": cpu, "cores_available": cores, "platform": platform.platform(), "python": platform.python_version()}
+
+
 def load_image(path: str) -> np.ndarray:
     """uint8 [H,W] for greyscale files (L, LA, 1), else uint8 [H,W,3]."""
     with Image.open(path) as im:
@@ -160,6 +174,8 @@ def evaluate(val: str, methods: Sequence[str], model: Optional[str] = None, prom
                    + ("; niqe = NIQE of the output's rounded Y (pristine model: see 'niqe'; lower = more natural "
                       "statistics; reported, not a target)" if with_niqe else ""),
         "headline": headline(means),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": machine(),
         "means": means,
         "images": rows,
     }

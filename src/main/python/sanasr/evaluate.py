@@ -36,7 +36,8 @@ protocols); every protocol is run on every group. ``--max-side N`` centre-crops 
 the way resizing would.
 
 The code lives in ``sanasr.evaluation``, one module per seam (``metrics``, ``imresize``, ``protocols``,
-``methods``, ``report``); this module is the driver and the CLI, and keeps the old import path of every name.
+``methods``, ``texture``, ``niqe``, ``measures``, ``report``); this module is the driver and the CLI, and keeps the
+old import path of every name.
 """
 from __future__ import annotations
 

@@ -1,2 +1,4 @@
 """The validation, one module per seam (see ``sanasr.evaluate`` for the overview, the driver and the CLI):
-metrics, MATLAB imresize, protocols, methods, report."""
+``metrics`` (PSNR/SSIM/colour shift), ``imresize`` (MATLAB bicubic), ``protocols`` (bicubic, realistic,
+binning), ``methods`` (bicubic, Lanczos, model folders), ``texture`` (band energy and correlation), ``niqe``,
+``measures`` (one row's fields) and ``report`` (means, headline, tables)."""

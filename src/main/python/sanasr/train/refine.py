@@ -2,9 +2,9 @@
 
     /usr/bin/python3 -m sanasr.train.refine --run runs/compact-2.0 --parent models/sana-sr-compact-x4 --minutes 100
 
-Starts from the parent release's committed training state (``<parent>/training-state.pt``: weights and Adam
-moments) when it has one, else from the weights of its TorchScript file (``model_folder.load_folder``) with a
-fresh optimiser; every parameter of the exported model (trunk and latent path) is trained. Each step's batch is
+Starts from the parent release's full training state: the float32 weights of its TorchScript file
+(``model_folder.load_folder``) and, when it committed them, its Adam moments (``<parent>/training-state.pt``; else
+a fresh optimiser); every parameter of the exported model (trunk and latent path) is trained. Each step's batch is
 ``--mix`` = (clean, degraded, micro) samples:
 - clean: antialiased bicubic or area x4 downscaling of photo crops (the benchmark protocol), prompt ``generic``;
 - degraded: the preset's degradation mixture (light family, Real-ESRGAN, scientific) with its prompts;
@@ -64,30 +64,33 @@ def block_mean_loss(out: torch.Tensor, target: torch.Tensor, block: int = 8) -> 
     return (F.avg_pool2d(out.float(), block) - F.avg_pool2d(target.float(), block)).abs().mean()
 
 
-def load_release_state(parent: str, model, optim) -> dict:
-    """The parent's committed training state into model and optimiser (if it has one) -> its lineage."""
+def load_release_state(parent: str, parent_sha256: str, optim) -> dict:
+    """The parent's Adam moments into ``optim`` (if it committed them) -> its lineage. The weights are the
+    parent's float32 .pt file itself (already loaded): the state names its SHA-256, so moments never meet other
+    weights."""
     path = os.path.join(parent, STATE_FILE)
     if not os.path.exists(path):
         return {}
     blob = torch.load(path, map_location="cpu")
-    model.sr.load_state_dict({k: v.float() for k, v in blob["weights"].items()})
+    if blob["weights_sha256"] != parent_sha256:
+        raise ValueError(f"{path} belongs to weights {blob['weights_sha256'][:12]}, not to {parent_sha256[:12]}")
     state = blob["optim"]
     for moments in state["state"].values():
         for k, v in moments.items():
-            if torch.is_tensor(v) and v.is_floating_point() and k != "step":
+            if torch.is_tensor(v) and v.is_floating_point() and v.dim() > 0:
                 moments[k] = v.float()
     optim.load_state_dict(state)
     return blob.get("lineage", {})
 
 
-def save_release_state(path: str, model, optim, lineage: dict) -> None:
-    """Weights and Adam moments in bfloat16 (half the size; the moments' range needs bf16, not fp16)."""
+def save_release_state(path: str, weights_sha256: str, optim, lineage: dict) -> None:
+    """The optimiser's state with its moments in bfloat16 (half the size; their range needs bf16, not fp16),
+    tied to the float32 weights file it belongs to (by SHA-256)."""
     def small(v):
         return v.to(torch.bfloat16) if torch.is_tensor(v) and v.is_floating_point() and v.dim() > 0 else v
     optim_state = optim.state_dict()
     optim_state["state"] = {i: {k: small(v) for k, v in s.items()} for i, s in optim_state["state"].items()}
-    blob = {"weights": {k: small(v) for k, v in model.sr.state_dict().items()}, "optim": optim_state,
-            "preset": model.preset.to_dict(), "lineage": lineage}
+    blob = {"weights_sha256": weights_sha256, "optim": optim_state, "lineage": lineage}
     tmp = path + ".tmp"
     torch.save(blob, tmp)
     os.replace(tmp, path)
@@ -111,7 +114,7 @@ def run(args) -> dict:
         step, elapsed = blob["step"], blob["elapsed"]
         parent_lineage = blob["extra"].get("parent_lineage", {})
     else:
-        parent_lineage = load_release_state(args.parent, model, optim)
+        parent_lineage = load_release_state(args.parent, parent_desc["sha256"], optim)
     n_clean, n_degraded, n_micro = (int(v) for v in args.mix.split(","))
     clean_src = C.pair_source(args, preset, device, args.seed + 7 * step, degraded=False)
     mixed_src = C.pair_source(args, preset, device, args.seed + 7 * step + 1)
@@ -123,7 +126,8 @@ def run(args) -> dict:
     box = C.TimeBox(args.minutes, elapsed, args.max_steps)
     extra = {"parent": {"name": parent_desc["name"], "version": parent_desc["version"],
                         "sha256": parent_desc["sha256"]},
-             "parent_lineage": parent_lineage, "bf16": bf16, "mix": args.mix, "lr": args.lr, "w_mean": args.w_mean}
+             "parent_lineage": parent_lineage, "bf16": bf16, "mix": args.mix, "lr": args.lr, "w_mean": args.w_mean,
+             "threads": torch.get_num_threads(), "device": device.type}
     last_save = time.time()
     first = last = None
     while box.running(step):

@@ -58,7 +58,7 @@ def lineage(parent: dict, run: str, version: str) -> dict:
     stages = stages_of(parent) + [{
         "release": version, "stage": refine.STAGE, "steps": blob["step"], "minutes": round(blob["elapsed"] / 60, 2),
         "machine": machine(extra.get("threads", 1), extra["bf16"], extra.get("device", "cpu")),
-        "mix": extra["mix"], "lr": extra["lr"], "w_mean": extra["w_mean"]}]
+        "mix": extra["mix"], "mix_history": extra.get("mix_history"), "lr": extra["lr"], "w_mean": extra["w_mean"]}]
     return {"parent": extra["parent"], "stages": stages,
             "cumulative": {"steps": sum(s["steps"] for s in stages),
                            "minutes": round(sum(s["minutes"] for s in stages), 2)}}

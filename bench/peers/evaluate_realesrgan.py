@@ -119,6 +119,7 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
     result["date_finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     _write(out, result)
     print(ev.markdown(result["means"], ["bicubic", METHOD]))
+    print(ev.texture_markdown(result["means"], ["bicubic", METHOD]))
     return result
 
 

@@ -22,10 +22,10 @@ import java.util.logging.Logger;
 /**
  * The core of the plugin: restores one ImagePlus (any type, any C/Z/T layout) into a new one. Per plane:
  * read ({@link PlaneSource}), normalise ({@link Normalizer}), run the model tile by tile ({@link TilePlan},
- * {@link TileReader}, {@link TileBlender}), map back and store ({@link OutputImage}), compare with the input
- * ({@link FidelityMap}); optionally project it onto the outputs consistent with the input ({@link ConsistencyProjection})
- * first. Which model file runs (float32 or its bfloat16 variant) is {@link PrecisionChooser}'s decision. The
- * record of it all goes into {@link Provenance}. The input is only read.
+ * {@link TileReader}, {@link TileBlender}), map back, optionally make it consistent with the input
+ * ({@link ConsistencyProjection}), store ({@link OutputImage}), compare with the input ({@link FidelityMap}); the
+ * record of it all goes into {@link Provenance}. Which model file runs (float32 or its bfloat16 variant) is
+ * {@link PrecisionChooser}'s decision. The input is only read.
  * {@link #restore} keeps its state in local variables and opens its own predictor, so several threads may call
  * it at once; the loaded models are shared through a cache.
  */
@@ -57,7 +57,7 @@ public final class Restorer implements AutoCloseable {
 	}
 
 	/** Which model runs for these options (the named one or its variant), on this host's CPU. */
-	public PrecisionChooser.Choice modelToRun(final RestoreOptions options, final boolean onGpu) throws ModelException {
+	private PrecisionChooser.Choice modelToRun(final RestoreOptions options, final boolean onGpu) throws ModelException {
 		return new PrecisionChooser(registry, cpu).choose(registry.resolve(options.model()), options.precision(), onGpu);
 	}
 

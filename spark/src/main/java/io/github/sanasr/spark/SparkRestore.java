@@ -174,12 +174,12 @@ public final class SparkRestore {
 				registry.resolve(job.options().model()), job.options().precision(),
 				job.options().device() == RestoreOptions.DeviceChoice.GPU);
 			d = chosen.model();
-			precisionChoice = chosen.reason() + (job.options().precision() == RestoreOptions.PrecisionChoice.AUTO ?
-				" (decided on the Spark driver)" : "");
+			precisionChoice = chosen.reason(); // recorded as the CLI records it (the executors see the fixed choice)
 			if (job.options().precision() == RestoreOptions.PrecisionChoice.AUTO) {
 				o = o.withPrecision(d.precision());
 				job = o.job();
-				LOG.info("SANA-SR on Spark: " + d.name() + " in " + d.precision() + ", " + precisionChoice);
+				LOG.info("SANA-SR on Spark: " + d.name() + " in " + d.precision() + " (" + precisionChoice +
+					", decided on the driver for every executor; pass --precision to choose)");
 			}
 		}
 		catch (final RestoreException e) {

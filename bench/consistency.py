@@ -29,6 +29,7 @@ import os
 import platform
 import resource
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -123,8 +124,15 @@ def main(argv=None) -> int:
     ap.add_argument("--speed-runs", type=int, default=3)
     ap.add_argument("--out", default=os.path.join(HERE, "consistency"))
     args = ap.parse_args(argv)
-    log = sys.stderr
     work = tempfile.mkdtemp(prefix="sanasr-consistency-")
+    try:
+        return measure(args, work, argv)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(args, work: str, argv) -> int:
+    log = sys.stderr
     started = time.perf_counter()
     load_start = [round(x, 2) for x in os.getloadavg()]  # other jobs on the machine slow every run
 

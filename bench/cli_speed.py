@@ -48,9 +48,10 @@ def timed(cmd) -> dict:
     return {"wall_s": wall, "user_s": after.ru_utime - before.ru_utime, "sys_s": after.ru_stime - before.ru_stime}
 
 
-def series(image, model, tile, runs, warmup, tmp) -> dict:
+def series(image, model, tile, runs, warmup, tmp, precision) -> dict:
     out = os.path.join(tmp, "out")
-    cmd = ["./sana-sr", image, "--output", out, "--model", model, "--device", "cpu", "--tile", tile, "--overwrite"]
+    cmd = ["./sana-sr", image, "--output", out, "--model", model, "--device", "cpu", "--tile", tile, "--overwrite",
+           "--precision", precision]
     for _ in range(warmup):
         timed(cmd)
     rows = [timed(cmd) for _ in range(runs)]
@@ -60,7 +61,8 @@ def series(image, model, tile, runs, warmup, tmp) -> dict:
     return {"image": os.path.relpath(image, REPO) if image.startswith(REPO) else os.path.basename(image),
             "tile": tile, "runs": rows, "median": med,
             "min_wall_s": min(r["wall_s"] for r in rows), "max_wall_s": max(r["wall_s"] for r in rows),
-            "tiles_used": prov.get("tiles"), "tile_size_used": prov.get("tile_size"), "threads": prov.get("threads")}
+            "tiles_used": prov.get("tiles"), "tile_size_used": prov.get("tile_size"), "threads": prov.get("threads"),
+            "precision_ran": prov.get("precision"), "model_file_ran": os.path.basename(prov.get("model_file", ""))}
 
 
 def main(argv=None):
@@ -70,7 +72,11 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--tiles", default="auto,1024", help="tile settings for the 512 image (the 16 one: auto)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--precision", default=None, choices=("auto", "float32", "bfloat16"),
+                    help="passed to ./sana-sr (default: the named model's own precision, so its file is what runs)")
     a = ap.parse_args(argv)
+    desc = json.load(open(os.path.join(REPO, a.model, "model.json"))) if os.path.isdir(os.path.join(REPO, a.model)) else {}
+    precision = a.precision or desc.get("precision", "float32")
     from PIL import Image
     tmp = tempfile.mkdtemp(prefix="sanasr-cli-speed-")
     try:
@@ -78,23 +84,23 @@ def main(argv=None):
         with Image.open(os.path.join(REPO, "sample-images", "ihc.png")) as im:
             im.convert("RGB").resize((512, 512), Image.BICUBIC).save(big)
             im.convert("RGB").resize((16, 16), Image.BICUBIC).save(small)
-        base = series(small, a.model, "auto", a.runs, a.warmup, tmp)
+        base = series(small, a.model, "auto", a.runs, a.warmup, tmp, precision)
         results = []
         for tile in a.tiles.split(","):
-            s = series(big, a.model, tile, a.runs, a.warmup, tmp)
+            s = series(big, a.model, tile, a.runs, a.warmup, tmp, precision)
             extra = s["median"]["wall_s"] - base["median"]["wall_s"]
             s["output_mpix_per_s"] = 2048 * 2048 / 1e6 / extra if extra > 0 else None
             results.append(s)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    desc = json.load(open(os.path.join(REPO, a.model, "model.json"))) if os.path.isdir(os.path.join(REPO, a.model)) else {}
     name = desc.get("name", os.path.basename(a.model.rstrip("/")))
     doc = {"benchmark": "whole ./sana-sr run, 512x512 RGB PNG minus 16x16 (issue 10 item 5)",
            "command": "/usr/bin/python3 bench/cli_speed.py " + " ".join(sys.argv[1:] if argv is None else argv),
            "machine": {"cpu": cpu_name(), "cores_available": os.cpu_count(), "platform": platform.platform(),
                        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")},
            "model": {"name": name, "version": desc.get("version"), "sha256": desc.get("sha256"),
-                     "precision": desc.get("precision", "float32")},
+                     "precision": desc.get("precision", "float32"),
+                     "precision_option": precision},
            "small": base, "large": results}
     os.makedirs(a.out, exist_ok=True)
     stem = os.path.join(a.out, f"cli-speed-{name}")

@@ -102,8 +102,9 @@ def png_name(name: str) -> str:
     return os.path.splitext(name)[0] + ".png"
 
 
-def run_cli(cli: str, folder: str, out: str, model: str, prompt, tile, log, resume: bool = False) -> dict:
-    cmd = [cli, folder, "--output", out, "--model", model, "--recursive", "--format", "png"]
+def run_cli(cli: str, folder: str, out: str, model: str, prompt, tile, log, resume: bool = False,
+            precision: str = "float32") -> dict:
+    cmd = [cli, folder, "--output", out, "--model", model, "--recursive", "--format", "png", "--precision", precision]
     if not resume:
         cmd.append("--overwrite")
     if prompt:
@@ -134,6 +135,9 @@ def main(argv=None) -> int:
     ap.add_argument("--max-side", type=int, default=None, help="centre-crop HR sides above N (smoke tests)")
     ap.add_argument("--groups", default=",".join(ALL_GROUPS), help="comma list of val groups (default: all four)")
     ap.add_argument("--cli", default=os.path.join(ROOT, "sana-sr"), help="the launcher (default: ./sana-sr)")
+    ap.add_argument("--precision", default=None, choices=("auto", "float32", "bfloat16"),
+                    help="passed to the CLI (default: the model's own precision, so the named file is what runs; "
+                         "auto may run its bfloat16 variant)")
     ap.add_argument("--keep", default=None,
                     help="work folder to keep (LR inputs, CLI outputs); default: a temporary one")
     ap.add_argument("--resume", action="store_true",
@@ -158,6 +162,7 @@ def main(argv=None) -> int:
     if args.prompt not in (None, "auto") and args.prompt not in desc["prompts"]:
         ap.error(f"--prompt {args.prompt}: the model knows {desc['prompts']}")
     default_prompt = desc.get("default_prompt", desc["prompts"][0])
+    precision = args.precision or desc.get("precision", "float32")
 
     work = args.keep or tempfile.mkdtemp(prefix="sanasr-eval-java-")
     if args.keep:
@@ -187,7 +192,7 @@ def main(argv=None) -> int:
         for (protocol, prompt), _ in jobs.items():
             bucket = protocol if args.prompt != "auto" else f"{protocol}-{prompt}"
             run = run_cli(args.cli, os.path.join(work, "in", bucket), os.path.join(work, "out", bucket),
-                          os.path.abspath(folder), prompt, args.tile, log, resume=args.resume)
+                          os.path.abspath(folder), prompt, args.tile, log, resume=args.resume, precision=precision)
             run.update({"protocol": protocol, "prompt": prompt or default_prompt,
                         "images": len(jobs[(protocol, prompt)])})
             runs.append(run)
@@ -204,14 +209,16 @@ def main(argv=None) -> int:
                 out = ev.load_image(os.path.join(out_dir, base + ".png"))
                 with open(os.path.join(out_dir, base + ".sanasr.json")) as f:
                     prov = json.load(f)
-                if prov.get("model_sha256") != desc["sha256"]:
+                # under --precision auto|bfloat16 the plugin may run the model's variant, which names it
+                if prov.get("model_sha256") != desc["sha256"] and prov.get("model_requested") != desc["name"]:
                     raise SystemExit(f"{group}/{name}: the plugin ran {prov.get('model_sha256')}, not {desc['sha256']}")
                 hr = hrs[(group, name)]
                 if out.shape != hr.shape:
                     raise SystemExit(f"{group}/{name} {protocol}: output {out.shape} != HR {hr.shape}")
                 plugin_versions.add(prov.get("sanasr_plugin_version"))
-                for k in ("device", "threads", "tile_size", "tile_overlap", "normalisation_percentiles"):
+                for k in ("device", "threads", "tile_size", "tile_overlap", "normalisation_percentiles", "precision"):
                     java.setdefault(k, set()).add(prov.get(k))
+                java.setdefault("model_file", set()).add(os.path.basename(prov.get("model_file", "")))
                 row = {"group": group, "image": name, "protocol": protocol, "method": "model",
                        "size": [int(hr.shape[1]), int(hr.shape[0])],
                        **ev.measure(out, hr), "seconds": float(prov.get("run_time_s", "nan")),

@@ -19,15 +19,18 @@ model = call("ij.Macro.getValue", args, "model", "sana-sr-compact-x4");
 scale = call("ij.Macro.getValue", args, "scale", "4");
 tile = call("ij.Macro.getValue", args, "tile", "auto");
 device = call("ij.Macro.getValue", args, "device", "auto");
+precision = call("ij.Macro.getValue", args, "precision", "auto");
 prompt = call("ij.Macro.getValue", args, "prompt", "default");
 fidelity = call("ij.Macro.getValue", args, "fidelity_map", "false");
+consistency = call("ij.Macro.getValue", args, "consistency", "false");
 format = call("ij.Macro.getValue", args, "format", "tif");
 overwrite = call("ij.Macro.getValue", args, "overwrite", "false");
 
 setBatchMode(true);
 run("Super-resolve folder (SANA-SR)", "input=[" + input + "] output=[" + output + "] pattern=[" + pattern +
 	"] recursive=" + recursive + " model=[" + model + "] scale=" + scale + " tile=" + tile + " device=" + device +
-	" prompt=" + prompt + " fidelity_map=" + fidelity + " format=" + format + " overwrite=" + overwrite);
+	" precision=" + precision + " prompt=" + prompt + " fidelity_map=" + fidelity + " consistency=" + consistency +
+	" format=" + format + " overwrite=" + overwrite);
 summary = output + File.separator + "sanasr-summary.csv";
 if (!File.exists(summary)) exit("SANA-SR: the batch did not run (see the log above)");
 print(File.openAsString(summary));

@@ -1,14 +1,16 @@
 // SANA-SR: restore every open image, one after the other. Results stay open (and are saved as TIFF when
 // the argument gives output=/some/folder). Images opened or made by this macro are not restored again.
-// Optional argument: model= scale= tile= device= prompt= fidelity_map=true|false output=[/folder]
+// Optional argument: model= scale= tile= device= precision= prompt= fidelity_map=true|false consistency=true|false output=[/folder]
 
 args = getArgument();
 model = call("ij.Macro.getValue", args, "model", "sana-sr-compact-x4");
 scale = call("ij.Macro.getValue", args, "scale", "4");
 tile = call("ij.Macro.getValue", args, "tile", "auto");
 device = call("ij.Macro.getValue", args, "device", "auto");
+precision = call("ij.Macro.getValue", args, "precision", "auto");
 prompt = call("ij.Macro.getValue", args, "prompt", "default");
 fidelity = call("ij.Macro.getValue", args, "fidelity_map", "false");
+consistency = call("ij.Macro.getValue", args, "consistency", "false");
 output = call("ij.Macro.getValue", args, "output", "");
 
 n = nImages;
@@ -26,7 +28,7 @@ for (i = 0; i < n; i++) {
 	input = getTitle();
 	before = nImages;
 	run("Super-resolve (SANA-SR)", "model=[" + model + "] scale=" + scale + " tile=" + tile + " device=" + device +
-		" prompt=" + prompt + " fidelity_map=" + fidelity);
+		" precision=" + precision + " prompt=" + prompt + " fidelity_map=" + fidelity + " consistency=" + consistency);
 	for (j = before + 1; j <= nImages; j++) {
 		selectImage(j);
 		if (endsWith(getTitle(), suffix)) break;

@@ -2,7 +2,8 @@
 // for adding your own steps before or after the restoration. (For plain folder restoration, the command
 // Plugins > SANA-SR > Super-resolve folder (SANA-SR) does the same with skip/resume, sidecars and a summary.)
 // Asks for the folders, or takes them from the argument: input=[/in] output=[/out] plus model= scale= tile=
-// device= prompt= fidelity_map=true|false. Existing results are skipped, so a stopped run resumes.
+// device= precision= prompt= fidelity_map=true|false consistency=true|false. Existing results are skipped,
+// so a stopped run resumes.
 
 args = getArgument();
 input = call("ij.Macro.getValue", args, "input", "");
@@ -11,8 +12,10 @@ model = call("ij.Macro.getValue", args, "model", "sana-sr-compact-x4");
 scale = call("ij.Macro.getValue", args, "scale", "4");
 tile = call("ij.Macro.getValue", args, "tile", "auto");
 device = call("ij.Macro.getValue", args, "device", "auto");
+precision = call("ij.Macro.getValue", args, "precision", "auto");
 prompt = call("ij.Macro.getValue", args, "prompt", "default");
 fidelity = call("ij.Macro.getValue", args, "fidelity_map", "false");
+consistency = call("ij.Macro.getValue", args, "consistency", "false");
 if (input == "") input = getDirectory("Folder with the images to restore");
 if (output == "") output = getDirectory("Folder for the results");
 if (!endsWith(input, File.separator)) input = input + File.separator;
@@ -36,7 +39,7 @@ for (i = 0; i < files.length; i++) {
 	if (nImages == 0) { print("SANA-SR: could not open " + name); failed++; continue; }
 	before = nImages;
 	run("Super-resolve (SANA-SR)", "model=[" + model + "] scale=" + scale + " tile=" + tile + " device=" + device +
-		" prompt=" + prompt + " fidelity_map=" + fidelity);
+		" precision=" + precision + " prompt=" + prompt + " fidelity_map=" + fidelity + " consistency=" + consistency);
 	found = false;
 	for (j = before + 1; j <= nImages; j++) {
 		selectImage(j);

@@ -198,6 +198,28 @@ def export(model: SanaSR, out_dir: str, name: str, version: str = "0.1.0", descr
     return desc
 
 
+def link_variant(original_dir: str, variant_dir: str) -> None:
+    """Names two exports of the same weights as variants of each other (docs/model-format.md): the original's
+    ``variants`` maps the variant's precision to its name, the variant's ``variant_of`` names the original. The
+    plugin then runs the variant under ``precision=auto`` where the CPU suits it. Only the descriptors change
+    (``sha256`` covers the TorchScript file alone)."""
+    with open(os.path.join(original_dir, "model.json")) as f:
+        original = json.load(f)
+    with open(os.path.join(variant_dir, "model.json")) as f:
+        variant = json.load(f)
+    if variant.get("precision", "float32") == original.get("precision", "float32"):
+        raise ValueError(f"{variant['name']} and {original['name']} have the same precision")
+    for key in ("scale", "input_channels", "prompts"):
+        if variant[key] != original[key]:
+            raise ValueError(f"{variant['name']} differs from {original['name']} in {key}")
+    original.setdefault("variants", {})[variant.get("precision", "float32")] = variant["name"]
+    variant["variant_of"] = original["name"]
+    for folder, desc in ((original_dir, original), (variant_dir, variant)):
+        with open(os.path.join(folder, "model.json"), "w") as f:
+            json.dump(desc, f, indent=2)
+            f.write("\n")
+
+
 def update_metrics(out_dir: str, metrics: dict):
     path = os.path.join(out_dir, "model.json")
     with open(path) as f:
@@ -240,6 +262,8 @@ def main(argv=None):
     ap.add_argument("--save-npz", help="also write the weights as .npz here")
     ap.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
                     help="bfloat16: the network in bf16 (AVX-512 BF16 CPUs), the bicubic skip in float32")
+    ap.add_argument("--variant-of", metavar="DIR",
+                    help="the float32 export of the same weights: link the two descriptors (variants / variant_of)")
     ap.add_argument("--attention", choices=("relu_linear", "softmax"), default="relu_linear",
                     help="DiT self-attention kernel; softmax (quadratic) only for the scaling benchmark")
     args = ap.parse_args(argv)
@@ -255,6 +279,8 @@ def main(argv=None):
     training = training_info(run) if os.path.isdir(run) else {}
     training["device"] = args.device_trained
     desc = export(model, args.out, args.name, args.version, args.description, training, precision=args.precision)
+    if args.variant_of:
+        link_variant(args.variant_of, args.out)
     print(json.dumps({k: desc[k] for k in ("name", "sha256", "halo", "bytes_per_output_pixel", "parameters",
                                            "macs_per_512x512_output")}, indent=1))
 

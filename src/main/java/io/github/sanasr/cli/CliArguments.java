@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * The launcher's own syntax: {@code INPUT... --output DIR [--model NAME|PATH] [--scale 4] [--tile N|auto]
- * [--device auto|cpu|gpu] [--prompt P] [--format tif|png] [--fidelity-map] [--overwrite] [--pattern GLOB]
+ * [--device auto|cpu|gpu] [--precision auto|float32|bfloat16] [--prompt P] [--format tif|png] [--fidelity-map] [--consistency] [--overwrite] [--pattern GLOB]
  * [--recursive] [--float32] [--low-percentile P] [--high-percentile P]}; values as the next word or after '='. Turned into the folder command's inputs, with the
  * same names and string forms a macro uses.
  */
@@ -26,9 +26,9 @@ public final class CliArguments {
 		}
 	}
 
-	private static final Set<String> VALUED = Set.of("output", "model", "scale", "tile", "device", "prompt", "format",
-		"pattern", "low-percentile", "high-percentile");
-	private static final Set<String> FLAGS = Set.of("fidelity-map", "overwrite", "recursive", "float32");
+	private static final Set<String> VALUED = Set.of("output", "model", "scale", "tile", "device", "precision",
+		"prompt", "format", "pattern", "low-percentile", "high-percentile");
+	private static final Set<String> FLAGS = Set.of("fidelity-map", "consistency", "overwrite", "recursive", "float32");
 
 	private final List<Path> inputs = new ArrayList<>();
 	private final Map<String, String> values = new LinkedHashMap<>();
@@ -98,12 +98,14 @@ public final class CliArguments {
 		}
 		put(m, "tile", values.get("tile"));
 		put(m, "device", values.get("device") == null ? null : values.get("device").toLowerCase(Locale.ROOT));
+		put(m, "precision", values.get("precision") == null ? null : values.get("precision").toLowerCase(Locale.ROOT));
 		put(m, "prompt", values.get("prompt"));
 		put(m, "format", values.get("format") == null ? null : values.get("format").toLowerCase(Locale.ROOT));
 		put(m, "pattern", values.get("pattern"));
 		putNumber(m, "low_percentile", "low-percentile");
 		putNumber(m, "high_percentile", "high-percentile");
 		m.put("fidelity_map", flags.contains("fidelity-map"));
+		m.put("consistency", flags.contains("consistency"));
 		m.put("float32", flags.contains("float32"));
 		m.put("overwrite", flags.contains("overwrite"));
 		m.put("recursive", flags.contains("recursive"));

@@ -28,13 +28,16 @@ public final class CommandParameters {
 	public static final String MODEL = "model", SCALE = "scale", TILE = "tile", DEVICE = "device", PROMPT = "prompt",
 		FIDELITY_MAP = "fidelity_map", FLOAT32 = "float32", LOW_PERCENTILE = "low_percentile",
 		HIGH_PERCENTILE = "high_percentile", INPUT = "input", PATTERN = "pattern", RECURSIVE = "recursive",
-		OUTPUT = "output", FORMAT = "format", OVERWRITE = "overwrite";
+		OUTPUT = "output", FORMAT = "format", OVERWRITE = "overwrite", PRECISION = "precision",
+		CONSISTENCY = "consistency";
 
 	// -- defaults, limits and choices --
 	public static final String DEFAULT_MODEL = RestoreOptions.DEFAULT_MODEL;
 	public static final int SCALE_MIN = 2, SCALE_MAX = 4, DEFAULT_SCALE = 4;
 	public static final String DEFAULT_TILE = "auto", DEFAULT_DEVICE = "auto", DEFAULT_PROMPT = "default";
 	public static final String DEVICE_AUTO = "auto", DEVICE_CPU = "cpu", DEVICE_GPU = "gpu";
+	public static final String PRECISION_AUTO = "auto", PRECISION_FLOAT32 = "float32", PRECISION_BFLOAT16 = "bfloat16",
+		DEFAULT_PRECISION = PRECISION_AUTO;
 	public static final double PERCENTILE_MIN = 0, PERCENTILE_MAX = 100, DEFAULT_LOW_PERCENTILE = 0.1,
 		DEFAULT_HIGH_PERCENTILE = 99.9;
 	public static final String DEFAULT_PATTERN = BatchJob.ALL_FILES;
@@ -49,6 +52,10 @@ public final class CommandParameters {
 	public static final String FIDELITY_HELP = "Also output where the result, degraded back, disagrees with the input";
 	public static final String PATTERN_HELP =
 		"File name globs separated by ';', e.g. *.tif;*.png (case-insensitive); * takes every file";
+	public static final String PRECISION_HELP = "auto: the model's bfloat16 variant where the CPU has AVX-512 BF16 " +
+		"or AMX, else float32; float32 insists on float32";
+	public static final String CONSISTENCY_HELP = "Shift each output block so that its mean equals the input pixel " +
+		"(exact for binned data; keeps the input's noise)";
 	public static final String FORMAT_HELP = "tif keeps the ImageJ metadata; png only for 8-bit or RGB single planes";
 
 	/** What kind of value a parameter holds, and so which dialog field shows it. */
@@ -85,6 +92,10 @@ public final class CommandParameters {
 	private static final Spec TILE_SPEC = Spec.of(TILE, "input pixels, or auto", Kind.STRING, DEFAULT_TILE, TILE_HELP);
 	private static final Spec DEVICE_SPEC = Spec.of(DEVICE, null, Kind.CHOICE, DEFAULT_DEVICE, null).choices(DEVICE_AUTO,
 		DEVICE_CPU, DEVICE_GPU);
+	private static final Spec PRECISION_SPEC = Spec.of(PRECISION, null, Kind.CHOICE, DEFAULT_PRECISION, PRECISION_HELP)
+		.choices(PRECISION_AUTO, PRECISION_FLOAT32, PRECISION_BFLOAT16);
+	private static final Spec CONSISTENCY_SPEC = Spec.of(CONSISTENCY, "with the input", Kind.BOOLEAN, false,
+		CONSISTENCY_HELP);
 	private static final Spec PROMPT_SPEC = Spec.of(PROMPT, "content", Kind.STRING, DEFAULT_PROMPT, PROMPT_HELP);
 	private static final Spec FIDELITY_SPEC = Spec.of(FIDELITY_MAP, null, Kind.BOOLEAN, false, FIDELITY_HELP);
 	private static final Spec FLOAT32_SPEC = Spec.of(FLOAT32, "32-bit output", Kind.BOOLEAN, false, null);
@@ -94,8 +105,8 @@ public final class CommandParameters {
 		.range(PERCENTILE_MIN, PERCENTILE_MAX);
 
 	/** Super-resolve (SANA-SR), in dialog order. */
-	public static final List<Spec> SINGLE = List.of(MODEL_SPEC, SCALE_SPEC, TILE_SPEC, DEVICE_SPEC, PROMPT_SPEC,
-		FIDELITY_SPEC, FLOAT32_SPEC, LOW_SPEC, HIGH_SPEC);
+	public static final List<Spec> SINGLE = List.of(MODEL_SPEC, SCALE_SPEC, TILE_SPEC, DEVICE_SPEC, PRECISION_SPEC,
+		PROMPT_SPEC, FIDELITY_SPEC, CONSISTENCY_SPEC, FLOAT32_SPEC, LOW_SPEC, HIGH_SPEC);
 
 	/** Super-resolve folder (SANA-SR), in dialog order. */
 	public static final List<Spec> FOLDER = List.of(
@@ -103,19 +114,21 @@ public final class CommandParameters {
 		Spec.of(PATTERN, "file names", Kind.STRING, DEFAULT_PATTERN, PATTERN_HELP),
 		Spec.of(RECURSIVE, "include subfolders", Kind.BOOLEAN, false, null),
 		Spec.of(OUTPUT, "folder", Kind.DIRECTORY, "", "Created if missing; subfolders are mirrored"),
-		MODEL_SPEC, SCALE_SPEC, TILE_SPEC, DEVICE_SPEC, PROMPT_SPEC, FIDELITY_SPEC, FLOAT32_SPEC, LOW_SPEC, HIGH_SPEC,
+		MODEL_SPEC, SCALE_SPEC, TILE_SPEC, DEVICE_SPEC, PRECISION_SPEC, PROMPT_SPEC, FIDELITY_SPEC, CONSISTENCY_SPEC,
+		FLOAT32_SPEC, LOW_SPEC, HIGH_SPEC,
 		Spec.of(FORMAT, "of the outputs", Kind.CHOICE, DEFAULT_FORMAT, FORMAT_HELP).choices(FORMAT_TIF, FORMAT_PNG),
 		Spec.of(OVERWRITE, "existing outputs", Kind.BOOLEAN, false, null));
 
 	/** The one validation of the restoration parameters, for both hosts. */
 	public static RestoreOptions restoreOptions(final String model, final int scale, final String tile,
-		final String device, final String prompt, final boolean fidelityMap, final boolean float32, final double low,
-		final double high)
+		final String device, final String precision, final String prompt, final boolean fidelityMap,
+		final boolean consistency, final boolean float32, final double low, final double high)
 	{
 		if (scale < SCALE_MIN || scale > SCALE_MAX) throw new IllegalArgumentException("scale must be " + SCALE_MIN +
 			", 3 or " + SCALE_MAX + " (got " + scale + ")");
 		return RestoreOptions.builder().model(model).scale(scale).tile(tile).device(device).prompt(prompt)
-			.fidelityMap(fidelityMap).float32Output(float32).percentiles(low, high).build();
+			.precision(precision).fidelityMap(fidelityMap).consistency(consistency).float32Output(float32)
+			.percentiles(low, high).build();
 	}
 
 	/** The one validation of a folder job, for both hosts; {@code inputs} non-empty. */

@@ -55,11 +55,18 @@ public class SuperResolveCommand extends ContextCommand {
 		CommandParameters.DEVICE_GPU }, required = false)
 	private String device = CommandParameters.DEFAULT_DEVICE;
 
+	@Parameter(label = "Precision", choices = { CommandParameters.PRECISION_AUTO, CommandParameters.PRECISION_FLOAT32,
+		CommandParameters.PRECISION_BFLOAT16 }, required = false, description = CommandParameters.PRECISION_HELP)
+	private String precision = CommandParameters.DEFAULT_PRECISION;
+
 	@Parameter(label = "Content prompt", required = false, description = CommandParameters.PROMPT_HELP)
 	private String prompt = CommandParameters.DEFAULT_PROMPT;
 
 	@Parameter(label = "Fidelity map", required = false, description = CommandParameters.FIDELITY_HELP)
 	private boolean fidelity_map;
+
+	@Parameter(label = "Consistency with the input", required = false, description = CommandParameters.CONSISTENCY_HELP)
+	private boolean consistency;
 
 	@Parameter(label = "32-bit output", required = false)
 	private boolean float32;
@@ -86,7 +93,8 @@ public class SuperResolveCommand extends ContextCommand {
 		}
 		final RestoreOptions options;
 		try {
-			options = CommandParameters.restoreOptions(model, scale, tile, device, prompt, fidelity_map, float32,
+			options = CommandParameters.restoreOptions(model, scale, tile, device, precision, prompt, fidelity_map,
+				consistency, float32,
 				low_percentile, high_percentile);
 		}
 		catch (final IllegalArgumentException e) {

@@ -66,11 +66,18 @@ public class SuperResolveFolderCommand extends ContextCommand {
 		CommandParameters.DEVICE_GPU })
 	private String device = CommandParameters.DEFAULT_DEVICE;
 
+	@Parameter(label = "Precision", choices = { CommandParameters.PRECISION_AUTO, CommandParameters.PRECISION_FLOAT32,
+		CommandParameters.PRECISION_BFLOAT16 }, required = false, description = CommandParameters.PRECISION_HELP)
+	private String precision = CommandParameters.DEFAULT_PRECISION;
+
 	@Parameter(label = "Prompt", required = false, description = CommandParameters.PROMPT_HELP)
 	private String prompt = CommandParameters.DEFAULT_PROMPT;
 
 	@Parameter(label = "Fidelity map", required = false, description = "Also write <name>-fidelity.tif")
 	private boolean fidelity_map;
+
+	@Parameter(label = "Consistency with the input", required = false, description = CommandParameters.CONSISTENCY_HELP)
+	private boolean consistency;
 
 	@Parameter(label = "32-bit output", required = false, description = "tif only")
 	private boolean float32;
@@ -153,8 +160,8 @@ public class SuperResolveFolderCommand extends ContextCommand {
 			inputs.add(input.toPath());
 		}
 		if (output == null) throw new IllegalArgumentException("No output folder given.");
-		final RestoreOptions options = CommandParameters.restoreOptions(model, scale, tile, device, prompt,
-			fidelity_map, float32, low_percentile, high_percentile);
+		final RestoreOptions options = CommandParameters.restoreOptions(model, scale, tile, device, precision,
+			prompt, fidelity_map, consistency, float32, low_percentile, high_percentile);
 		return CommandParameters.batchJob(inputs, pattern, recursive, output.toPath(), format, overwrite, options);
 	}
 

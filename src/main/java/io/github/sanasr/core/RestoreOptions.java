@@ -27,6 +27,25 @@ public final class RestoreOptions {
 		}
 	}
 
+	/** The number type the network runs in: auto picks a model's bfloat16 variant where the CPU runs it fast. */
+	public enum PrecisionChoice {
+		AUTO, FLOAT32, BFLOAT16;
+
+		public static PrecisionChoice parse(final String s) {
+			try {
+				return valueOf(s.trim().toUpperCase(Locale.ROOT));
+			}
+			catch (final IllegalArgumentException | NullPointerException e) {
+				throw new IllegalArgumentException("precision must be auto, float32 or bfloat16, not '" + s + "'");
+			}
+		}
+
+		/** As written in options and provenance: auto, float32, bfloat16. */
+		public String word() {
+			return name().toLowerCase(Locale.ROOT);
+		}
+	}
+
 	private final String model;
 	private final int scale;
 	private final int tile;
@@ -36,6 +55,8 @@ public final class RestoreOptions {
 	private final double lowPercentile;
 	private final double highPercentile;
 	private final boolean float32Output;
+	private final PrecisionChoice precision;
+	private final boolean consistency;
 
 	private RestoreOptions(final Builder b) {
 		model = b.model;
@@ -47,6 +68,8 @@ public final class RestoreOptions {
 		lowPercentile = b.lowPercentile;
 		highPercentile = b.highPercentile;
 		float32Output = b.float32Output;
+		precision = b.precision;
+		consistency = b.consistency;
 	}
 
 	public static Builder builder() {
@@ -55,7 +78,7 @@ public final class RestoreOptions {
 
 	public Builder toBuilder() {
 		return new Builder().model(model).scale(scale).tile(tile).device(device).prompt(prompt)
-			.fidelityMap(fidelityMap).percentiles(lowPercentile, highPercentile).float32Output(float32Output);
+			.fidelityMap(fidelityMap).percentiles(lowPercentile, highPercentile).float32Output(float32Output).precision(precision).consistency(consistency);
 	}
 
 	/** Shipped model name, or a path to a model folder or its model.json. */
@@ -72,13 +95,17 @@ public final class RestoreOptions {
 	public double highPercentile() { return highPercentile; }
 	/** Write 32-bit float output instead of the input's type. */
 	public boolean float32Output() { return float32Output; }
+	public PrecisionChoice precision() { return precision; }
+	/** Project the output so that its area-downscale equals the input ({@link ConsistencyProjection}). */
+	public boolean consistency() { return consistency; }
 
 	@Override
 	public String toString() {
 		return String.format(Locale.ROOT,
-			"model=%s scale=%d tile=%s device=%s prompt=%s fidelity_map=%b percentiles=%s-%s float32=%b", model,
+			"model=%s scale=%d tile=%s device=%s prompt=%s fidelity_map=%b percentiles=%s-%s float32=%b precision=%s consistency=%b", model,
 			scale, tile == AUTO_TILE ? "auto" : Integer.toString(tile), device.name().toLowerCase(Locale.ROOT),
-			prompt == null ? "default" : prompt, fidelityMap, lowPercentile, highPercentile, float32Output);
+			prompt == null ? "default" : prompt, fidelityMap, lowPercentile, highPercentile, float32Output,
+			precision.word(), consistency);
 	}
 
 	public static final class Builder {
@@ -92,6 +119,8 @@ public final class RestoreOptions {
 		private double lowPercentile = 0.1;
 		private double highPercentile = 99.9;
 		private boolean float32Output;
+		private PrecisionChoice precision = PrecisionChoice.AUTO;
+		private boolean consistency;
 
 		public Builder model(final String m) {
 			model = (m == null || m.isBlank()) ? DEFAULT_MODEL : m.trim();
@@ -151,6 +180,21 @@ public final class RestoreOptions {
 
 		public Builder float32Output(final boolean f) {
 			float32Output = f;
+			return this;
+		}
+
+		public Builder precision(final PrecisionChoice p) {
+			precision = Objects.requireNonNull(p);
+			return this;
+		}
+
+		/** Parses auto, float32 or bfloat16 (blank: auto). */
+		public Builder precision(final String p) {
+			return precision(p == null || p.isBlank() ? PrecisionChoice.AUTO : PrecisionChoice.parse(p));
+		}
+
+		public Builder consistency(final boolean c) {
+			consistency = c;
 			return this;
 		}
 

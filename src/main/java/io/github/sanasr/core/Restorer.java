@@ -2,9 +2,11 @@ package io.github.sanasr.core;
 
 import ij.ImagePlus;
 import ij.io.FileInfo;
+import io.github.sanasr.model.CpuFeatures;
 import io.github.sanasr.model.ModelDescriptor;
 import io.github.sanasr.model.ModelException;
 import io.github.sanasr.model.ModelRegistry;
+import io.github.sanasr.model.PrecisionChooser;
 import io.github.sanasr.model.TileModel;
 import io.github.sanasr.model.TileModelFactory;
 import io.github.sanasr.model.TileOutOfMemoryException;
@@ -20,8 +22,10 @@ import java.util.logging.Logger;
 /**
  * The core of the plugin: restores one ImagePlus (any type, any C/Z/T layout) into a new one. Per plane:
  * read ({@link PlaneSource}), normalise ({@link Normalizer}), run the model tile by tile ({@link TilePlan},
- * {@link TileReader}, {@link TileBlender}), map back and store ({@link OutputImage}), compare with the input
- * ({@link FidelityMap}); the record of it all goes into {@link Provenance}. The input is only read.
+ * {@link TileReader}, {@link TileBlender}), map back, optionally make it consistent with the input
+ * ({@link ConsistencyProjection}), store ({@link OutputImage}), compare with the input ({@link FidelityMap}); the
+ * record of it all goes into {@link Provenance}. Which model file runs (float32 or its bfloat16 variant) is
+ * {@link PrecisionChooser}'s decision. The input is only read.
  * {@link #restore} keeps its state in local variables and opens its own predictor, so several threads may call
  * it at once; the loaded models are shared through a cache.
  */
@@ -35,6 +39,7 @@ public final class Restorer implements AutoCloseable {
 	private final ModelRegistry registry;
 	private final TileModelFactory factory;
 	private Consumer<String> log = LOG::info;
+	private CpuFeatures cpu = CpuFeatures.detect();
 
 	public Restorer() {
 		this(new ModelRegistry(), TileModelFactory.djl());
@@ -43,6 +48,17 @@ public final class Restorer implements AutoCloseable {
 	public Restorer(final ModelRegistry registry, final TileModelFactory factory) {
 		this.registry = registry;
 		this.factory = factory;
+	}
+
+	/** What the CPU can do, for the automatic precision; default: this machine's ({@link CpuFeatures#detect}). */
+	public Restorer cpuFeatures(final CpuFeatures features) {
+		cpu = features == null ? CpuFeatures.detect() : features;
+		return this;
+	}
+
+	/** Which model runs for these options (the named one or its variant), on this host's CPU. */
+	private PrecisionChooser.Choice modelToRun(final RestoreOptions options, final boolean onGpu) throws ModelException {
+		return new PrecisionChooser(registry, cpu).choose(registry.resolve(options.model()), options.precision(), onGpu);
 	}
 
 	/** Where notes for the user go (device used, retries); default: java.util.logging. */
@@ -85,7 +101,9 @@ public final class Restorer implements AutoCloseable {
 		catch (final IllegalArgumentException e) {
 			throw new RestoreException("Cannot read " + input.getTitle() + ": " + e.getMessage());
 		}
-		final ModelDescriptor d = registry.resolve(options.model());
+		final PrecisionChooser.Choice chosen = modelToRun(options, outputs == null ? factory.onGpu(options.device())
+			: outputs.device().startsWith("gpu"));
+		final ModelDescriptor d = chosen.model();
 		final int nativeScale = d.scale(), scale = options.scale();
 		if (scale > nativeScale) throw new RestoreException("Scale " + scale + " is larger than the model's native x" +
 			nativeScale + "; choose a scale from 2 to " + nativeScale);
@@ -105,7 +123,7 @@ public final class Restorer implements AutoCloseable {
 		final Run run;
 		try (TileModel model = outputs == null ? factory.open(d, options.device()) : null) {
 			device = outputs == null ? model.device() : outputs.device();
-			log.accept("SANA-SR: running " + d.name() + " on " + device);
+			log.accept("SANA-SR: running " + d.name() + " (" + d.precision() + ", " + chosen.reason() + ") on " + device);
 			if (options.tile() != RestoreOptions.AUTO_TILE) tile = options.tile();
 			else tile = TileSizer.auto(model.availableMemory(), d.bytesPerOutputPixel(), nativeScale, d.stride(), d.halo());
 			final TilePlan first = new TilePlan(w, h, tile, d.stride(), d.halo());
@@ -146,6 +164,8 @@ public final class Restorer implements AutoCloseable {
 							}
 							norms.add(c, g, nz);
 						}
+						if (options.consistency()) for (int k = 0; k < result.length; k++)
+							ConsistencyProjection.project(result[k], measured[k], w, h, scale);
 						final float[][] stored = out.setPlane(c, z, t, result);
 						fidelity.add(c, z, t, measured, stored, ranges);
 					}
@@ -162,6 +182,9 @@ public final class Restorer implements AutoCloseable {
 		p.put("sanasr_plugin", "SANA-SR for Fiji").put("sanasr_plugin_version", pluginVersion());
 		p.put("model_name", d.name()).put("model_version", d.version()).put("model_sha256", d.sha256())
 			.put("model_file", d.modelFile());
+		// the precision that ran (float32 or bfloat16): it changes pixels, so it belongs to a run's identity
+		p.put("precision", d.precision()).put("precision_choice", chosen.reason());
+		if (chosen.isVariant()) p.put("model_requested", chosen.named().name());
 		p.put("scale", scale).put("model_scale", nativeScale)
 			.put("resampling", scale == nativeScale ? "none" : "area average of the model's x" + nativeScale + " output to x" + scale);
 		p.put("tile_size", tile).put("tile_overlap", TilePlan.overlapFor(d.stride(), d.halo()))
@@ -177,6 +200,9 @@ public final class Restorer implements AutoCloseable {
 			.put("input_dimensions", dimensions(input)).put("input_type", source.kind().name().toLowerCase(Locale.ROOT));
 		p.put("output_dimensions", dimensions(image)).put("output_type", out.type().name().toLowerCase(Locale.ROOT));
 		p.put("fidelity_degradation", degradationNote(d));
+		p.put("consistency", options.consistency());
+		if (options.consistency()) p.put("consistency_projection", "binning: each " + scale + "x" + scale +
+			" block's mean set to the input pixel, before conversion to " + out.type().name().toLowerCase(Locale.ROOT));
 		p.put("fidelity_rms", String.format(Locale.ROOT, "%.6g", fidelity.rms()));
 		if (!notes.isEmpty()) p.put("notes", String.join("; ", notes));
 		p.put("generative", d.generative());
@@ -209,7 +235,7 @@ public final class Restorer implements AutoCloseable {
 		catch (final IllegalArgumentException e) {
 			throw new RestoreException("Cannot read " + input.getTitle() + ": " + e.getMessage());
 		}
-		final ModelDescriptor d = registry.resolve(options.model());
+		final ModelDescriptor d = modelToRun(options, factory.onGpu(options.device())).model();
 		final int nativeScale = d.scale(), scale = options.scale();
 		if (scale > nativeScale) throw new RestoreException("Scale " + scale + " is larger than the model's native x" +
 			nativeScale + "; choose a scale from 2 to " + nativeScale);

@@ -1,5 +1,6 @@
 package io.github.sanasr.ij1;
 
+import static io.github.sanasr.command.CommandParameters.CONSISTENCY;
 import static io.github.sanasr.command.CommandParameters.DEVICE;
 import static io.github.sanasr.command.CommandParameters.FIDELITY_MAP;
 import static io.github.sanasr.command.CommandParameters.FLOAT32;
@@ -11,6 +12,7 @@ import static io.github.sanasr.command.CommandParameters.MODEL;
 import static io.github.sanasr.command.CommandParameters.OUTPUT;
 import static io.github.sanasr.command.CommandParameters.OVERWRITE;
 import static io.github.sanasr.command.CommandParameters.PATTERN;
+import static io.github.sanasr.command.CommandParameters.PRECISION;
 import static io.github.sanasr.command.CommandParameters.PROMPT;
 import static io.github.sanasr.command.CommandParameters.RECURSIVE;
 import static io.github.sanasr.command.CommandParameters.SCALE;
@@ -58,8 +60,8 @@ public class SuperResolveFolderPlugin implements PlugIn {
 			final String out = p.string(OUTPUT);
 			job = CommandParameters.batchJob(inputs, p.string(PATTERN), p.bool(RECURSIVE), out.isBlank() ? null
 				: Paths.get(out), p.choice(FORMAT), p.bool(OVERWRITE), CommandParameters.restoreOptions(p.string(MODEL),
-					p.integer(SCALE), p.string(TILE), p.choice(DEVICE), p.string(PROMPT), p.bool(FIDELITY_MAP),
-					p.bool(FLOAT32), p.number(LOW_PERCENTILE), p.number(HIGH_PERCENTILE)));
+					p.integer(SCALE), p.string(TILE), p.choice(DEVICE), p.choice(PRECISION), p.string(PROMPT),
+					p.bool(FIDELITY_MAP), p.bool(CONSISTENCY), p.bool(FLOAT32), p.number(LOW_PERCENTILE), p.number(HIGH_PERCENTILE)));
 			Files.createDirectories(job.outputDir());
 		}
 		catch (final IllegalArgumentException e) {

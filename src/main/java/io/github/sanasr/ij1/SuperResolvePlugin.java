@@ -1,11 +1,13 @@
 package io.github.sanasr.ij1;
 
+import static io.github.sanasr.command.CommandParameters.CONSISTENCY;
 import static io.github.sanasr.command.CommandParameters.DEVICE;
 import static io.github.sanasr.command.CommandParameters.FIDELITY_MAP;
 import static io.github.sanasr.command.CommandParameters.FLOAT32;
 import static io.github.sanasr.command.CommandParameters.HIGH_PERCENTILE;
 import static io.github.sanasr.command.CommandParameters.LOW_PERCENTILE;
 import static io.github.sanasr.command.CommandParameters.MODEL;
+import static io.github.sanasr.command.CommandParameters.PRECISION;
 import static io.github.sanasr.command.CommandParameters.PROMPT;
 import static io.github.sanasr.command.CommandParameters.SCALE;
 import static io.github.sanasr.command.CommandParameters.TILE;
@@ -49,7 +51,8 @@ public class SuperResolvePlugin implements PlugIn {
 				: Ij1Parameters.fromDialog(cmd, CommandParameters.SINGLE, NOTE + " Input: " + image.getTitle());
 			if (p == null) return; // the person cancelled the dialog
 			options = CommandParameters.restoreOptions(p.string(MODEL), p.integer(SCALE), p.string(TILE),
-				p.choice(DEVICE), p.string(PROMPT), p.bool(FIDELITY_MAP), p.bool(FLOAT32), p.number(LOW_PERCENTILE),
+				p.choice(DEVICE), p.choice(PRECISION), p.string(PROMPT), p.bool(FIDELITY_MAP), p.bool(CONSISTENCY),
+				p.bool(FLOAT32), p.number(LOW_PERCENTILE),
 				p.number(HIGH_PERCENTILE));
 		}
 		catch (final IllegalArgumentException e) {

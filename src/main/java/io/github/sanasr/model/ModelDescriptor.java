@@ -24,6 +24,8 @@ import java.util.Locale;
 public final class ModelDescriptor {
 
 	public static final String FORMAT = "sanasr-model/1";
+	/** Values of {@code precision}: the number type the network computes in. */
+	public static final String FLOAT32 = "float32", BFLOAT16 = "bfloat16";
 
 	private final Path descriptorFile;
 	private final JsonObject json;
@@ -41,6 +43,9 @@ public final class ModelDescriptor {
 	private final String degradationType;
 	private final long bytesPerOutputPixel;
 	private final boolean generative;
+	private final String precision;
+	private final java.util.Map<String, String> variants;
+	private final String variantOf;
 
 	private ModelDescriptor(final Path descriptorFile, final JsonObject json) throws ModelException {
 		this.descriptorFile = descriptorFile;
@@ -68,6 +73,11 @@ public final class ModelDescriptor {
 		bytesPerOutputPixel = number("bytes_per_output_pixel").longValue();
 		if (bytesPerOutputPixel <= 0) throw error("'bytes_per_output_pixel' must be positive");
 		generative = !json.has("generative") || json.get("generative").getAsBoolean();
+		precision = json.has("precision") ? string("precision") : FLOAT32;
+		if (!precision.equals(FLOAT32) && !precision.equals(BFLOAT16)) throw error("'precision' must be '" + FLOAT32 +
+			"' or '" + BFLOAT16 + "', not '" + precision + "'");
+		variants = variantMap();
+		variantOf = json.has("variant_of") ? string("variant_of") : null;
 	}
 
 	/** Reads {@code model.json} (or any descriptor file). */
@@ -106,6 +116,12 @@ public final class ModelDescriptor {
 	public String degradationType() { return degradationType; }
 	public long bytesPerOutputPixel() { return bytesPerOutputPixel; }
 	public boolean generative() { return generative; }
+	/** {@link #FLOAT32} (also when the key is absent) or {@link #BFLOAT16}. */
+	public String precision() { return precision; }
+	/** The same weights in another precision: precision -> model name (a sibling folder or a registry name). */
+	public java.util.Map<String, String> variants() { return variants; }
+	/** For a variant: the name of the model it was made from; null otherwise. */
+	public String variantOf() { return variantOf; }
 
 	/** Index of a prompt (null or blank: the default prompt); an unknown prompt is an error listing the known. */
 	public int promptIndex(final String prompt) throws ModelException {
@@ -163,6 +179,21 @@ public final class ModelDescriptor {
 			list.add(p.getAsString().toLowerCase(Locale.ROOT));
 		}
 		return Collections.unmodifiableList(list);
+	}
+
+	private java.util.Map<String, String> variantMap() throws ModelException {
+		final JsonElement e = json.get("variants");
+		if (e == null || e.isJsonNull()) return java.util.Map.of();
+		if (!e.isJsonObject()) throw error("'variants' must be an object {precision: model name}");
+		final java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+		for (final java.util.Map.Entry<String, JsonElement> v : e.getAsJsonObject().entrySet()) {
+			if (!v.getKey().equals(FLOAT32) && !v.getKey().equals(BFLOAT16)) throw error("'variants' key '" + v.getKey() +
+				"' is not a precision (" + FLOAT32 + ", " + BFLOAT16 + ")");
+			if (!v.getValue().isJsonPrimitive() || !v.getValue().getAsJsonPrimitive().isString()) throw error(
+				"'variants' must map a precision to a model name");
+			m.put(v.getKey(), v.getValue().getAsString());
+		}
+		return Collections.unmodifiableMap(m);
 	}
 
 	private String degradation() throws ModelException {

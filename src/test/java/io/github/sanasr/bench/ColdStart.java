@@ -24,11 +24,18 @@ final class ColdStart {
 	{
 		final double[] firstOutput = new double[runs], exit = new double[runs];
 		final String name = image.getFileName().toString().replaceFirst("\\.[^.]+$", "") + "-SANA-SR-x4.tif";
+		final String precision; // the named file itself: precision=auto could run its bfloat16 variant instead
+		try {
+			precision = new io.github.sanasr.model.ModelRegistry().resolve(model).precision();
+		}
+		catch (final io.github.sanasr.model.ModelException e) {
+			throw new IOException(e.getMessage(), e);
+		}
 		for (int i = 0; i < runs; i++) {
 			final Path out = Files.createTempDirectory("sanasr-cold-");
 			try {
 				final ProcessBuilder pb = new ProcessBuilder(launcher.toString(), image.toString(), "--output", out.toString(),
-					"--model", model, "--device", "cpu").redirectErrorStream(true)
+					"--model", model, "--device", "cpu", "--precision", precision).redirectErrorStream(true)
 						.redirectOutput(ProcessBuilder.Redirect.DISCARD);
 				final String opts = pb.environment().getOrDefault("SANASR_JAVA_OPTS", "");
 				pb.environment().put("SANASR_JAVA_OPTS", (opts + " -Dai.djl.pytorch.num_threads=" + threads).trim());

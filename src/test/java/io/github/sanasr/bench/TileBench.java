@@ -99,8 +99,9 @@ public final class TileBench {
 			final int margin = TilePlan.roundUp(d.halo(), d.stride());
 			final int tile = mode.equals("restorer") ? TilePlan.roundUp(size + 2 * margin, d.stride()) : Math.max(
 				size / 2, TilePlan.minimumTile(d.stride(), d.halo()));
+			// the named file itself: precision=auto could run its bfloat16 variant instead
 			final RestoreOptions options = RestoreOptions.builder().model(modelSpec).scale(scale).tile(tile)
-				.device(RestoreOptions.DeviceChoice.CPU).build();
+				.device(RestoreOptions.DeviceChoice.CPU).precision(d.precision()).build();
 			final TimedModels timed = new TimedModels(TileModelFactory.djl());
 			final TilePlan plan = new TilePlan(size, size, tile, d.stride(), d.halo());
 			final List<Double> t = new ArrayList<>(), outside = new ArrayList<>(), forward = new ArrayList<>();

@@ -147,6 +147,35 @@ class LauncherTest {
 	}
 
 	@Test
+	void precisionAndConsistencyReachTheSidecar() throws Exception {
+		final Path in = Files.createDirectories(tmp.resolve("in"));
+		final Path out = tmp.resolve("out");
+		TestImages.png8(in, "a.png", 24, 16);
+		final Launcher.Result r = Launcher.run(tmp, in.toString(), "--output", out.toString(), "--model", model(),
+			"--precision", "float32", "--consistency", "--float32");
+		assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+		final String sidecar = Files.readString(out.resolve("a-SANA-SR-x4.sanasr.json"));
+		assertTrue(sidecar.contains("\"precision\": \"float32\""), sidecar);
+		assertTrue(sidecar.contains("\"precision_choice\": \"float32 asked for\""), sidecar);
+		assertTrue(sidecar.contains("\"consistency\": \"true\""), sidecar);
+		// consistent: the output, degraded back, is the input
+		assertTrue(Double.parseDouble(sidecar.replaceAll("(?s).*\"fidelity_rms\": \"([^\"]+)\".*", "$1")) < 1e-6, sidecar);
+
+		// the test model has no bfloat16 variant: a clear failure per file, nothing written
+		final Path none = tmp.resolve("none");
+		final Launcher.Result bf16 = Launcher.run(tmp, in.toString(), "--output", none.toString(), "--model", model(),
+			"--precision", "bfloat16");
+		assertEquals(1, bf16.exitCode(), bf16.stdout() + bf16.stderr());
+		assertTrue(bf16.stderr().contains("precision=bfloat16 was asked for, but conv-x4 has no bfloat16 variant"),
+			bf16.stderr());
+		assertFalse(Files.exists(none.resolve("a-SANA-SR-x4.tif")));
+
+		final Launcher.Result bad = Launcher.run(tmp, in.toString(), "--output", none.toString(), "--precision", "fp16");
+		assertEquals(2, bad.exitCode());
+		assertTrue(bad.stderr().contains("precision must be auto, float32 or bfloat16, not 'fp16'"), bad.stderr());
+	}
+
+	@Test
 	void helpVersionAndUsageErrors() throws Exception {
 		final Launcher.Result help = Launcher.run(tmp, "--help");
 		assertEquals(0, help.exitCode());

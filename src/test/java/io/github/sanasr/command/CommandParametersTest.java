@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import ij.Macro;
 import io.github.sanasr.command.CommandParameters.Kind;
 import io.github.sanasr.command.CommandParameters.Spec;
+import io.github.sanasr.core.RestoreOptions;
 
 import java.io.File;
 import java.lang.reflect.Field;
@@ -40,11 +41,20 @@ class CommandParametersTest {
 
 	@Test
 	void sharedValidation() {
-		assertThrows(IllegalArgumentException.class, () -> CommandParameters.restoreOptions("m", 5, "auto", "cpu", null,
-			false, false, 0.1, 99.9));
-		assertThrows(IllegalArgumentException.class, () -> CommandParameters.restoreOptions("m", 4, "auto", "cpu", null,
-			false, false, 50, 10));
-		assertEquals(3, CommandParameters.restoreOptions("m", 3, "auto", "cpu", null, false, false, 0.1, 99.9).scale());
+		assertThrows(IllegalArgumentException.class, () -> CommandParameters.restoreOptions("m", 5, "auto", "cpu", "auto",
+			null, false, false, false, 0.1, 99.9));
+		assertThrows(IllegalArgumentException.class, () -> CommandParameters.restoreOptions("m", 4, "auto", "cpu", "auto",
+			null, false, false, false, 50, 10));
+		final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CommandParameters
+			.restoreOptions("m", 4, "auto", "cpu", "bf16", null, false, false, false, 0.1, 99.9));
+		assertEquals("precision must be auto, float32 or bfloat16, not 'bf16'", e.getMessage());
+		final RestoreOptions o = CommandParameters.restoreOptions("m", 3, "auto", "cpu", "float32", null, false, true,
+			false, 0.1, 99.9);
+		assertEquals(3, o.scale());
+		assertEquals(RestoreOptions.PrecisionChoice.FLOAT32, o.precision());
+		assertEquals(true, o.consistency());
+		assertEquals(RestoreOptions.PrecisionChoice.AUTO, RestoreOptions.builder().build().precision());
+		assertEquals(false, RestoreOptions.builder().build().consistency());
 	}
 
 	private static void assertSame(final Object command, final List<Spec> specs) throws Exception {

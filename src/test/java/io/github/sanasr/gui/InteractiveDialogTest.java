@@ -63,9 +63,9 @@ class InteractiveDialogTest {
 		// a usable dialog: titled, on screen, every parameter labelled and visible, OK enabled
 		assertTrue(o.contains("DIALOG title=Super-resolve (SANA-SR) ") && o.contains("on_screen=true"), o);
 		for (final String label : new String[] { "Image", "Model (name or folder)", "Scale", "Tile size (input pixels)",
-			"Device", "Content prompt", "Low percentile", "High percentile" })
+			"Device", "Precision", "Content prompt", "Low percentile", "High percentile" })
 			assertTrue(o.contains("FIELD " + label + " visible=true"), label + "\n" + o);
-		for (final String box : new String[] { "Fidelity map", "32-bit output" })
+		for (final String box : new String[] { "Fidelity map", "Consistency with the input", "32-bit output" })
 			assertTrue(o.contains("CHECKBOX " + box + " visible=true"), box + "\n" + o);
 		assertTrue(o.matches("(?s).*BUTTON\\s+OK\\s+enabled=true visible=true.*"), o);
 

@@ -62,8 +62,8 @@ class ImageJ1BatchTest {
 			"run(\"Properties...\", \"channels=1 slices=1 frames=1 unit=micron pixel_width=0.4 pixel_height=0.4 voxel_depth=1\");",
 			"id = getImageID(); getStatistics(area, mean, min, max, std);",
 			"print(\"INPUT \" + getWidth() + \"x\" + getHeight() + \" \" + mean + \" \" + std);",
-			"run(\"Super-resolve (SANA-SR)\", \"model=sana-sr-compact-x4 scale=4 tile=auto device=cpu prompt=default " +
-				"fidelity_map=true float32=false low_percentile=0.1 high_percentile=99.9\");",
+			"run(\"Super-resolve (SANA-SR)\", \"model=sana-sr-compact-x4 scale=4 tile=auto device=cpu precision=auto " +
+				"prompt=default fidelity_map=true consistency=false float32=false low_percentile=0.1 high_percentile=99.9\");",
 			"print(\"ACTIVE \" + getTitle());", // as in Fiji: the outputs in order, the fidelity map last
 			"selectImage(\"cell-SANA-SR-x4\");",
 			"print(\"RESULT \" + getTitle() + \" \" + getWidth() + \"x\" + getHeight() + \" images=\" + nImages);",

@@ -67,7 +67,7 @@ class ImageJ1GuiTest {
 		assertEquals(1, runs.size(), "one recorded run (the cancelled one is not recorded): " + o);
 		final String line = runs.get(0);
 		assertEquals("run(\"Super-resolve (SANA-SR)\", \"model=sana-sr-compact-x4 scale=4 tile=auto device=auto " +
-			"prompt=default fidelity_map=false float32=false low_percentile=0.1 high_percentile=99.9\");", line);
+			"precision=auto prompt=default fidelity_map=false consistency=false float32=false low_percentile=0.1 high_percentile=99.9\");", line);
 
 		// the recorded line, replayed headless in batch mode, gives the GUI's pixels
 		final Path replayed = home.resolve("replayed.tif");

@@ -35,8 +35,8 @@ class MacroOptionsTest {
 		assertEquals(3, p.integer(CommandParameters.SCALE));
 		assertEquals(CommandParameters.DEFAULT_MODEL, p.string(CommandParameters.MODEL));
 		assertEquals(99.9, p.number(CommandParameters.HIGH_PERCENTILE));
-		assertEquals("model=sana-sr-compact-x4 scale=3 tile=auto device=auto prompt=default fidelity_map=true " +
-			"float32=false low_percentile=0.1 high_percentile=99.9", p.asMacroOptions());
+		assertEquals("model=sana-sr-compact-x4 scale=3 tile=auto device=auto precision=auto prompt=default " +
+			"fidelity_map=true consistency=false float32=false low_percentile=0.1 high_percentile=99.9", p.asMacroOptions());
 		assertEquals(true, Ij1Parameters.fromMacro(cmd, CommandParameters.SINGLE, "fidelity_map=true").bool("fidelity_map"));
 
 		final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
@@ -48,5 +48,10 @@ class MacroOptionsTest {
 			"device=tpu").choice(CommandParameters.DEVICE));
 		assertThrows(IllegalArgumentException.class, () -> Ij1Parameters.fromMacro(cmd, CommandParameters.SINGLE,
 			"fidelity_map=yes").bool(CommandParameters.FIDELITY_MAP));
+		final Ij1Parameters fast = Ij1Parameters.fromMacro(cmd, CommandParameters.SINGLE, "precision=BFloat16 consistency");
+		assertEquals("bfloat16", fast.choice(CommandParameters.PRECISION));
+		assertTrue(fast.bool(CommandParameters.CONSISTENCY));
+		assertThrows(IllegalArgumentException.class, () -> Ij1Parameters.fromMacro(cmd, CommandParameters.SINGLE,
+			"precision=fp16").choice(CommandParameters.PRECISION));
 	}
 }

@@ -99,7 +99,7 @@ class MacroTest {
 	@Test
 	void lineRecordedByImageJ1RunsTheSciJavaCommand() throws Exception {
 		final String recorded = "run(\"Super-resolve (SANA-SR)\", \"model=[" + MODEL + "] scale=4 tile=auto device=cpu " +
-			"prompt=default fidelity_map=true float32=false low_percentile=0.1 high_percentile=99.9\");";
+			"precision=auto prompt=default fidelity_map=true consistency=false float32=false low_percentile=0.1 high_percentile=99.9\");";
 		final Path macro = Files.writeString(tmp.resolve("recorded.ijm"), String.join("\n",
 			"open('" + SAMPLES.resolve("cell.png") + "');", recorded, "selectImage('cell-SANA-SR-x4');",
 			"print('ACTIVE ' + getTitle() + ' ' + getWidth() + 'x' + getHeight() + ' images=' + nImages);", ""));

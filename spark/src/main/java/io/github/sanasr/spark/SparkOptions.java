@@ -41,8 +41,9 @@ public final class SparkOptions implements Serializable {
 		"                       planes are split into bands of tiles. Also sizes the tile when --tile is auto.",
 		"  --partitions N       tasks for the planes (default: one per plane or band)",
 		"",
-		"Every ./sana-sr option works (--model, --scale, --tile, --device, --prompt, --format, --fidelity-map,",
-		"--overwrite, --pattern, --recursive, --float32, --low-percentile, --high-percentile); see ./sana-sr --help.",
+		"Every ./sana-sr option works (--model, --scale, --tile, --device, --precision, --prompt, --format,",
+		"--fidelity-map, --consistency, --overwrite, --pattern, --recursive, --float32, --low-percentile,",
+		"--high-percentile); see ./sana-sr --help. --precision auto is decided once, on the driver.",
 		"Exit status: 0 all done, 1 some files failed (listed on stderr), 2 usage error or failed job.");
 
 	private final List<String> cliArgs;
@@ -118,10 +119,19 @@ public final class SparkOptions implements Serializable {
 
 	/** The same options with a fixed tile (the driver fixes "auto" once for the whole job). */
 	SparkOptions withTile(final int tile) {
+		return with("--tile=" + tile);
+	}
+
+	/** The same options with a fixed precision (the driver fixes "auto" once, so every band runs one network). */
+	SparkOptions withPrecision(final String precision) {
+		return with("--precision=" + precision);
+	}
+
+	private SparkOptions with(final String option) {
 		final List<String> words = new ArrayList<>();
 		final int dashes = cliArgs.indexOf("--");
 		words.addAll(dashes < 0 ? cliArgs : cliArgs.subList(0, dashes));
-		words.add("--tile=" + tile); // the last value of an option wins
+		words.add(option); // the last value of an option wins
 		if (dashes >= 0) words.addAll(cliArgs.subList(dashes, cliArgs.size()));
 		return new SparkOptions(words, master, bandBudgetBytes, partitions, failOnceWhileWriting);
 	}
@@ -165,8 +175,10 @@ public final class SparkOptions implements Serializable {
 				.scale((Integer) in.getOrDefault("scale", 4))
 				.tile((String) in.getOrDefault("tile", "auto"))
 				.device((String) in.getOrDefault("device", "auto"))
+				.precision((String) in.getOrDefault("precision", "auto"))
 				.prompt((String) in.getOrDefault("prompt", "default"))
 				.fidelityMap((Boolean) in.get("fidelity_map"))
+				.consistency((Boolean) in.get("consistency"))
 				.float32Output((Boolean) in.get("float32"))
 				.percentiles((Double) in.getOrDefault("low_percentile", 0.1), (Double) in.getOrDefault("high_percentile", 99.9))
 				.build();

@@ -19,8 +19,10 @@ import io.github.sanasr.core.RestoreOptions;
 import io.github.sanasr.core.RestoreResult;
 import io.github.sanasr.core.TilePlan;
 import io.github.sanasr.core.TileSizer;
+import io.github.sanasr.model.CpuFeatures;
 import io.github.sanasr.model.ModelDescriptor;
 import io.github.sanasr.model.ModelRegistry;
+import io.github.sanasr.model.PrecisionChooser;
 
 import ij.IJ;
 import ij.ImagePlus;
@@ -163,8 +165,22 @@ public final class SparkRestore {
 	{
 		BatchJob job = o.job();
 		final ModelDescriptor d;
+		final String precisionChoice;
 		try {
-			d = new ModelRegistry().resolve(job.options().model());
+			// one network for the whole job (bands of a plane must agree): the driver decides precision=auto, on its
+			// own CPU; on --device gpu, float32 as on a local GPU
+			final ModelRegistry registry = new ModelRegistry();
+			final PrecisionChooser.Choice chosen = new PrecisionChooser(registry, CpuFeatures.detect()).choose(
+				registry.resolve(job.options().model()), job.options().precision(),
+				job.options().device() == RestoreOptions.DeviceChoice.GPU);
+			d = chosen.model();
+			precisionChoice = chosen.reason(); // recorded as the CLI records it (the executors see the fixed choice)
+			if (job.options().precision() == RestoreOptions.PrecisionChoice.AUTO) {
+				o = o.withPrecision(d.precision());
+				job = o.job();
+				LOG.info("SANA-SR on Spark: " + d.name() + " in " + d.precision() + " (" + precisionChoice +
+					", decided on the driver for every executor; pass --precision to choose)");
+			}
 		}
 		catch (final RestoreException e) {
 			throw new CliArguments.UsageException(e.getMessage());
@@ -239,7 +255,7 @@ public final class SparkRestore {
 				.mapPartitions(it -> restoreUnits(it, bOpts.value(), bTasks.value()))
 				.mapToPair(r -> new Tuple2<>(r.index, r))
 				.groupByKey(Math.max(1, Math.min(plans.size(), sc.defaultParallelism() * 4)))
-				.map(g -> assemble(bTasks.value().get(g._1()), g._2(), bOpts.value(), engine))
+				.map(g -> assemble(bTasks.value().get(g._1()), g._2(), bOpts.value(), engine, precisionChoice))
 				.collect();
 			for (final Row r : done)
 				rows[r.index] = r.toBatchRow();
@@ -430,7 +446,8 @@ public final class SparkRestore {
 	}
 
 	/** Stage 3 (executor): everything after the model, with the core, and the outputs, as the batch runner writes them. */
-	static Row assemble(final FileTask task, final Iterable<UnitResult> parts, final SparkOptions o, final String engine)
+	static Row assemble(final FileTask task, final Iterable<UnitResult> parts, final SparkOptions o, final String engine,
+		final String precisionChoice)
 		throws CliArguments.UsageException
 	{
 		final long start = System.nanoTime();
@@ -480,6 +497,7 @@ public final class SparkRestore {
 					m.put("engine_assembled_on", assembler);
 					m.put("engine_units", Integer.toString(byPlane.values().stream().mapToInt(List::size).sum()));
 					m.put("engine_model_time_s", String.format(java.util.Locale.ROOT, "%.2f", seconds));
+					m.put("precision_choice", precisionChoice);
 					return m;
 				}
 			};

@@ -1,6 +1,7 @@
 package io.github.sanasr.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +39,14 @@ class SparkPiecesTest {
 		assertTrue(job.recursive());
 		assertEquals(RestoreOptions.AUTO_TILE, job.options().tile());
 		assertEquals(96, o.withTile(96).job().options().tile(), "the driver's fixed tile wins over auto");
+		assertEquals(RestoreOptions.PrecisionChoice.AUTO, job.options().precision());
+		assertFalse(job.options().consistency());
+		final SparkOptions fast = SparkOptions.parse(List.of("in", "--output", "o", "--precision", "auto", "--consistency"));
+		assertTrue(fast.job().options().consistency());
+		assertEquals(RestoreOptions.PrecisionChoice.BFLOAT16, fast.withPrecision("bfloat16").job().options().precision(),
+			"the driver's fixed precision wins over auto");
+		assertThrows(CliArguments.UsageException.class, () -> SparkOptions.parse(List.of("in", "--output", "o",
+			"--precision", "fp16")));
 
 		assertThrows(CliArguments.UsageException.class, () -> SparkOptions.parse(List.of("in", "--output", "o", "--band-budget-mb", "0")));
 		assertThrows(CliArguments.UsageException.class, () -> SparkOptions.parse(List.of("in", "--output", "o", "--scale", "9")));

@@ -108,7 +108,8 @@ class SparkRestoreTest {
 	}
 
 	static List<String> restoreOptions() {
-		return List.of("--model", MODEL.toString(), "--tile", "32", "--fidelity-map");
+		// --consistency: the projection runs where the Spark job assembles, and must give the CLI's pixels
+		return List.of("--model", MODEL.toString(), "--tile", "32", "--fidelity-map", "--consistency");
 	}
 
 	static SparkOptions options(final Path out) throws Exception {

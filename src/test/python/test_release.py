@@ -67,10 +67,14 @@ def test_a_release_continues_its_parent_and_records_the_lineage(tmp_path):
     folder, _ = exported_parent(tmp_path)
     run, out = tmp_path / "run", tmp_path / "child"
     argv = ["--parent", str(folder), "--run", str(run), "--minutes", "5", "--max-steps", "3", "--val-every", "0",
-            "--mix", "1,1,1", "--bf16", "on", "--out", str(out), "--version", "2.0.0", "--name", "tiny"]
+            "--mix", "1,1,1", "--bf16", "on", "--out", str(out), "--version", "2.0.0", "--name", "tiny",
+            "--bf16-out", str(tmp_path / "child-bf16")]
     release.main(argv)
     desc = json.loads((out / "model.json").read_text())
     lin = desc["training"]["lineage"]
+    variant = json.loads((tmp_path / "child-bf16" / "model.json").read_text())
+    assert desc["variants"] == {"bfloat16": "tiny-bf16"} and variant["variant_of"] == "tiny"
+    assert variant["training"]["lineage"] == lin and variant["precision"] == "bfloat16"
     parent_desc = json.loads((folder / "model.json").read_text())
     assert lin["parent"] == {"name": "tiny", "version": "1.0.0", "sha256": parent_desc["sha256"]}
     assert [s["release"] for s in lin["stages"]] == ["1.0.0", "2.0.0"]

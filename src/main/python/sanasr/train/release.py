@@ -93,6 +93,7 @@ def main(argv=None):
         E.export(bf16_model, args.bf16_out, args.name + "-bf16", args.version,
                  (args.description or desc["description"]) + " (network in bfloat16)", training, data=data,
                  precision="bfloat16")
+        E.link_variant(args.out, args.bf16_out)
     print({"exported": args.out, "sha256": desc["sha256"], "cumulative": lin["cumulative"]}, flush=True)
 
 

@@ -64,7 +64,7 @@ public class AdaptCommand extends ContextCommand {
 		AdaptParameters.DEGRADATION_BICUBIC }, description = AdaptParameters.DEGRADATION_HELP)
 	private String degradation = AdaptParameters.DEFAULT_DEGRADATION;
 
-	@Parameter(label = "Noise", choices = { AdaptParameters.NOISE_NONE, AdaptParameters.NOISE_AUTO },
+	@Parameter(label = "Noise", choices = { AdaptParameters.NOISE_AUTO, AdaptParameters.NOISE_NONE },
 		description = AdaptParameters.NOISE_HELP)
 	private String noise = AdaptParameters.DEFAULT_NOISE;
 

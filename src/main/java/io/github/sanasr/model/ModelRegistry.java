@@ -70,7 +70,7 @@ public final class ModelRegistry {
 	/**
 	 * The folder of the user's own models (what "Adapt model to my images" writes): system property
 	 * {@code sanasr.user.models.dir}; else inside Fiji {@code <app>/models/sana-sr} (the app folder from
-	 * {@code scijava.app.directory}, {@code imagej.dir} or {@code ij.dir}, when it exists); else
+	 * {@code scijava.app.directory}, {@code imagej.dir} or {@code ij.dir}, when it is writable); else
 	 * {@code ~/.sana-sr/models}.
 	 */
 	public static Path userModelsDir() {
@@ -78,7 +78,11 @@ public final class ModelRegistry {
 		if (p != null && !p.isBlank()) return Paths.get(p).toAbsolutePath();
 		for (final String key : new String[] { "scijava.app.directory", "imagej.dir", "ij.dir" }) {
 			final String app = System.getProperty(key);
-			if (app != null && !app.isBlank() && Files.isDirectory(Paths.get(app))) return Paths.get(app, "models", "sana-sr");
+			if (app == null || app.isBlank()) continue;
+			// a system-wide install (read-only for the user) keeps its models; the user's go to their home
+			final Path dir = Paths.get(app, "models", "sana-sr");
+			if (Files.isDirectory(dir) ? Files.isWritable(dir) : Files.isDirectory(Paths.get(app)) && Files.isWritable(
+				Paths.get(app))) return dir;
 		}
 		return Paths.get(System.getProperty("user.home"), ".sana-sr", "models");
 	}

@@ -100,7 +100,11 @@ class AdaptParametersTest {
 		assertEquals(List.of(Path.of("/a b/c.tif"), Path.of("d")), AdaptParameters.imagePaths(" /a b/c.tif ;; d"));
 	}
 
-	private String runAsMacro(final Map<String, Object> inputs) throws Exception {
+	/** Every input given, as a recorded macro line gives them (SciJava would fill missing ones from the last run). */
+	private String runAsMacro(final Map<String, Object> given) throws Exception {
+		final Map<String, Object> inputs = new java.util.HashMap<>(Map.of("images", "", "base", "", "minutes", 1.0,
+			"degradation", "binning", "noise", "none", "models_dir", "", "overwrite", false));
+		inputs.putAll(given);
 		final CommandModule m = context.service(CommandService.class).run(AdaptCommand.class, true, inputs).get();
 		return m.isCanceled() ? m.getCancelReason() : null;
 	}

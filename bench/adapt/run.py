@@ -140,7 +140,8 @@ def adapt(inputs, name: str, models: Path, minutes: float, noise: str, log: Path
     info = {"exit": p.returncode, "wall_s": round(wall, 1),
             "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
             "written": (folder / "model.json").is_file(),
-            "message": (p.stdout.strip().splitlines() or [""])[-2 if p.returncode == 0 else -1][:300]}
+            "message": (p.stdout.strip().splitlines() or [""])[-2 if p.returncode == 0 else -1][:300]
+            .replace(str(models), "<models>")}
     if info["written"]:
         a = json.loads((folder / "model.json").read_text())["adaptation"]
         info.update(steps=a["steps"], best_step=a["best_step"], adapt_minutes=a["minutes"],

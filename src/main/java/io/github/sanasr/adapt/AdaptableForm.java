@@ -2,6 +2,7 @@ package io.github.sanasr.adapt;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.github.sanasr.core.RestoreOptions;
 import io.github.sanasr.model.ModelDescriptor;
 
 import java.io.IOException;
@@ -26,6 +27,10 @@ record AdaptableForm(Path file, String sha256, String baseSha256, int rank, doub
 	static AdaptableForm of(final ModelDescriptor base) throws AdaptException {
 		final JsonObject json = base.json();
 		final JsonElement e = json.get(KEY);
+		final JsonElement precision = json.get("precision");
+		if ((e == null || !e.isJsonObject()) && precision != null && !"float32".equals(precision.getAsString()))
+			throw new AdaptException("The model " + base.name() + " runs in " + precision.getAsString() + " and cannot be " +
+				"adapted; adapt its float32 model (e.g. " + RestoreOptions.DEFAULT_MODEL + ") instead.");
 		if (e == null || !e.isJsonObject()) throw new AdaptException("The model " + base.name() + " " + base.version() +
 			" (" + base.descriptorFile() + ") has no adaptable form. Make it with: scripts/make-adaptable.sh " +
 			base.folder() + " (Debian's python3-torch), or choose another base model.");

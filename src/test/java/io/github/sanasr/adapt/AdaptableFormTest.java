@@ -68,4 +68,27 @@ class AdaptableFormTest {
 		final AdaptException e = assertThrows(AdaptException.class, () -> AdaptableForm.of(conv));
 		assertTrue(e.getMessage().contains("no adaptable form") && e.getMessage().contains("make-adaptable"), e.getMessage());
 	}
+
+	@Test
+	void bundledModelsBringTheirAdaptableFile() throws Exception {
+		final Path res = Files.createDirectories(tmp.resolve("res/models/sana-sr-tiny-trunk-x4"));
+		try (Stream<Path> s = Files.list(ModelAdapterTest.TINY)) {
+			for (final Path f : s.toList())
+				Files.copy(f, res.resolve(f.getFileName()));
+		}
+		final String before = System.getProperty("sanasr.cache.dir");
+		System.setProperty("sanasr.cache.dir", tmp.resolve("cache").toString());
+		try (java.net.URLClassLoader cl = new java.net.URLClassLoader(new java.net.URL[] { tmp.resolve("res").toUri()
+			.toURL() }, null))
+		{
+			final ModelDescriptor d = new io.github.sanasr.model.ModelRegistry(java.util.List.of(), cl).resolve(
+				"sana-sr-tiny-trunk-x4");
+			assertTrue(d.folder().startsWith(tmp.resolve("cache")), d.folder().toString());
+			AdaptableForm.of(d).check(d);
+		}
+		finally {
+			if (before == null) System.clearProperty("sanasr.cache.dir");
+			else System.setProperty("sanasr.cache.dir", before);
+		}
+	}
 }

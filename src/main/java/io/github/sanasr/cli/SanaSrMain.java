@@ -48,6 +48,7 @@ public final class SanaSrMain {
 
 	static final String USAGE = String.join("\n",
 		"Usage: sana-sr INPUT... --output DIR [options]",
+		"       sana-sr adapt IMAGES_OR_FOLDERS... --name NAME [options]   (adapt a model to your images; adapt --help)",
 		"       sana-sr --headless --run command:" + SuperResolveFolderCommand.class.getName() + " \"input='DIR',output='DIR',scale=4\"",
 		"",
 		"Super-resolves images (x4 one-step diffusion, SANA-SR) with the Fiji plugin's own commands, headless.",
@@ -108,6 +109,7 @@ public final class SanaSrMain {
 	}
 
 	static int run(final List<String> args, final PrintStream out, final PrintStream err) {
+		if (!args.isEmpty() && args.get(0).equals("adapt")) return AdaptMain.run(args.subList(1, args.size()), out, err);
 		if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
 			out.println(USAGE);
 			return args.isEmpty() ? UNUSABLE : OK;

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  * <ol>
  * <li>system property {@code sanasr.models.dir}</li>
  * <li>environment variable {@code SANASR_MODELS}</li>
+ * <li>the user's own (adapted) models: {@link #userModelsDir()}</li>
  * <li>{@code models/} in the working directory</li>
  * <li>Fiji's {@code <app>/models/sana-sr/} ({@code scijava.app.directory}, {@code imagej.dir} or {@code ij.dir})</li>
  * <li>{@code models/} in the folder of the plugin's jar (where {@code scripts/install-imagej1.sh} puts them in
@@ -34,6 +35,8 @@ public final class ModelRegistry {
 	public static final String MODELS_DIR_PROPERTY = "sanasr.models.dir";
 	public static final String MODELS_DIR_ENV = "SANASR_MODELS";
 	public static final String CACHE_DIR_PROPERTY = "sanasr.cache.dir";
+	/** Where adapted models go and are found (overrides the default of {@link #userModelsDir()}). */
+	public static final String USER_MODELS_DIR_PROPERTY = "sanasr.user.models.dir";
 	public static final String DESCRIPTOR = "model.json";
 
 	private final List<Path> roots;
@@ -53,6 +56,7 @@ public final class ModelRegistry {
 		final List<Path> list = new ArrayList<>();
 		addIfSet(list, System.getProperty(MODELS_DIR_PROPERTY));
 		addIfSet(list, System.getenv(MODELS_DIR_ENV));
+		list.add(userModelsDir());
 		list.add(Paths.get("models").toAbsolutePath());
 		for (final String p : new String[] { "scijava.app.directory", "imagej.dir", "ij.dir" }) {
 			final String app = System.getProperty(p);
@@ -61,6 +65,26 @@ public final class ModelRegistry {
 		final Path besideJar = besideJar();
 		if (besideJar != null) list.add(besideJar);
 		return list;
+	}
+
+	/**
+	 * The folder of the user's own models (what "Adapt model to my images" writes): system property
+	 * {@code sanasr.user.models.dir}; else inside Fiji {@code <app>/models/sana-sr} (the app folder from
+	 * {@code scijava.app.directory}, {@code imagej.dir} or {@code ij.dir}, when it is writable); else
+	 * {@code ~/.sana-sr/models}.
+	 */
+	public static Path userModelsDir() {
+		final String p = System.getProperty(USER_MODELS_DIR_PROPERTY);
+		if (p != null && !p.isBlank()) return Paths.get(p).toAbsolutePath();
+		for (final String key : new String[] { "scijava.app.directory", "imagej.dir", "ij.dir" }) {
+			final String app = System.getProperty(key);
+			if (app == null || app.isBlank()) continue;
+			// a system-wide install (read-only for the user) keeps its models; the user's go to their home
+			final Path dir = Paths.get(app, "models", "sana-sr");
+			if (Files.isDirectory(dir) ? Files.isWritable(dir) : Files.isDirectory(Paths.get(app)) && Files.isWritable(
+				Paths.get(app))) return dir;
+		}
+		return Paths.get(System.getProperty("user.home"), ".sana-sr", "models");
 	}
 
 	/** {@code <folder of the jar holding this class>/models}, or null when running from a classes folder. */
@@ -153,9 +177,13 @@ public final class ModelRegistry {
 			}
 			final Path folder = cacheDir().resolve(probe.sha256().substring(0, 16)).resolve(name);
 			final Path descriptor = folder.resolve(DESCRIPTOR);
-			if (!Files.isRegularFile(descriptor) || !Files.isRegularFile(folder.resolve(probe.fileName()))) {
+			final String adaptable = adaptableFile(probe);
+			if (!Files.isRegularFile(descriptor) || !Files.isRegularFile(folder.resolve(probe.fileName())) ||
+				(adaptable != null && !Files.isRegularFile(folder.resolve(adaptable))))
+			{
 				Files.createDirectories(folder);
-				for (final String f : new String[] { probe.fileName(), "LICENSE.md", DESCRIPTOR }) {
+				for (final String f : new String[] { probe.fileName(), adaptable, "LICENSE.md", DESCRIPTOR }) {
+					if (f == null) continue;
 					try (InputStream in = resources.getResourceAsStream(base + f)) {
 						if (in == null) continue;
 						final Path part = Files.createTempFile(folder, f, ".part");
@@ -170,6 +198,14 @@ public final class ModelRegistry {
 			throw new ModelException("Cannot extract the bundled model '" + name + "' into " + cacheDir() + ": " +
 				e.getMessage(), e);
 		}
+	}
+
+	/** The adaptable form's file named by a descriptor (issue 16), or null. */
+	private static String adaptableFile(final ModelDescriptor d) {
+		final com.google.gson.JsonElement a = d.json().get("adaptable");
+		if (a == null || !a.isJsonObject() || !a.getAsJsonObject().has("file")) return null;
+		final String f = a.getAsJsonObject().get("file").getAsString();
+		return f.matches("[A-Za-z0-9._-]+") ? f : null;
 	}
 
 	private static void move(final Path from, final Path to) throws IOException {

@@ -48,7 +48,8 @@ class ImageJ1GuiTest {
 		assertTrue(o.contains("DRIVER DONE"), r.describe());
 		assertTrue(o.contains("IMAGEJ 1.53t"), r.describe());
 		// the menu: both entries under Plugins > SANA-SR, each once, from the ImageJ 1.x plugin classes
-		assertTrue(o.contains("MENU Plugins>SANA-SR [Super-resolve (SANA-SR), Super-resolve folder (SANA-SR)]"), o);
+		assertTrue(o.contains("MENU Plugins>SANA-SR [Super-resolve (SANA-SR), Super-resolve folder (SANA-SR), " +
+			"Adapt model to my images]"), o);
 		assertTrue(o.contains("MENU_COUNT 1\n"), o);
 		assertTrue(o.contains("COMMAND_CLASS io.github.sanasr.ij1.SuperResolvePlugin"), o);
 		// the dialog shows the shared parameters (underscores shown as spaces)

@@ -91,3 +91,22 @@ def test_a_release_continues_its_parent_and_records_the_lineage(tmp_path):
     assert len(optim.state_dict()["state"]) == len(list(grandchild.sr.parameters()))
     with pytest.raises(ValueError, match="belongs to weights"):
         refine.load_release_state(str(out), parent_desc["sha256"], optim)
+
+
+def test_averaged_state_is_the_mean_of_the_last_snapshots_and_the_final_weights(tmp_path):
+    torch.manual_seed(0)
+    run = str(tmp_path)
+    model = SanaSR(cfgmod.preset("tiny-trunk"))
+    states = []
+    for step in (10, 20, 30):
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(torch.randn_like(p))
+        states.append({k: v.clone() for k, v in model.state_dict().items()})
+        refine.save_snapshot(run, model, step)
+    C.save_checkpoint(run, refine.STAGE, model, None, 40, 1.0, done=True)
+    mean, steps = refine.averaged_state(run, 2)
+    assert steps == [20, 30, 40]
+    key = "sr.trunk.head.weight"
+    expected = (states[1][key] + states[2][key] + model.state_dict()[key]) / 3
+    assert torch.allclose(mean[key], expected, atol=1e-6)

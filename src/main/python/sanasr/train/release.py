@@ -71,12 +71,18 @@ def main(argv=None):
     ap.add_argument("--name", default="sana-sr-compact-x4")
     ap.add_argument("--version", required=True)
     ap.add_argument("--description")
+    ap.add_argument("--average", type=int, default=0, help="export the mean of the final weights and the last N "
+                    "snapshots (refine --snapshot-every), recorded in the lineage")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = ap.parse_args(argv)
     print(refine.run(args), flush=True)
     parent = read_descriptor(args.parent)
     model = C.model_from_blob(C.load_checkpoint(args.run, refine.STAGE, torch.device("cpu")))
     lin = lineage(parent, args.run, args.version)
+    if args.average > 0:
+        state, steps = refine.averaged_state(args.run, args.average)
+        model.load_state_dict(state)
+        lin["stages"][-1]["weights"] = f"mean of the checkpoints at steps {steps}"
     training = {"lineage": lin, "steps": {s["stage"]: s["steps"] for s in lin["stages"] if s["release"] == args.version},
                 "minutes": lin["stages"][-1]["minutes"], "device": "cpu", "threads": args.threads or 1,
                 "torch": torch.__version__, "preset": model.preset.name,
@@ -90,6 +96,7 @@ def main(argv=None):
     refine.save_release_state(os.path.join(args.out, refine.STATE_FILE), desc["sha256"], optim, lin)
     if args.bf16_out:
         bf16_model = C.model_from_blob(C.load_checkpoint(args.run, refine.STAGE, torch.device("cpu")))
+        bf16_model.load_state_dict(model.state_dict())
         E.export(bf16_model, args.bf16_out, args.name + "-bf16", args.version,
                  (args.description or desc["description"]) + " (network in bfloat16)", training, data=data,
                  precision="bfloat16")

@@ -1,6 +1,8 @@
 package io.github.sanasr.core;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -72,6 +74,22 @@ public final class RestoreOptions {
 	public double highPercentile() { return highPercentile; }
 	/** Write 32-bit float output instead of the input's type. */
 	public boolean float32Output() { return float32Output; }
+
+	/**
+	 * The options that decide the pixels of an output, under the provenance keys that record them: with the
+	 * model's SHA-256, its resolved prompt ({@link RestoreIdentity}) and the input file, the identity by which a
+	 * rerun recognises an output as its own. An option that changes pixels joins with one line here (the value
+	 * as the provenance records what ran). Tile size and device are left out: they change pixels only within
+	 * the blending tolerance.
+	 */
+	public Map<String, String> pixelOptions() {
+		final Map<String, String> m = new LinkedHashMap<>();
+		m.put("scale", Integer.toString(scale));
+		m.put("normalisation_percentiles", Restorer.fmt(lowPercentile) + "-" + Restorer.fmt(highPercentile));
+		m.put("float32_output", Boolean.toString(float32Output));
+		m.put("fidelity_map", Boolean.toString(fidelityMap));
+		return m;
+	}
 
 	@Override
 	public String toString() {

@@ -83,12 +83,7 @@ public final class SrModel {
 
 	private static SrModel load(final ModelDescriptor d, final Device device) throws ModelException {
 		final Path file = d.modelFile();
-		if (!Files.isRegularFile(file)) throw new ModelException("Model file " + file + " named by " +
-			d.descriptorFile() + " is missing");
-		final String actual = sha256(file);
-		if (!actual.equals(d.sha256())) throw new ModelException("Checksum mismatch: " + file + " has SHA-256 " +
-			actual + " but " + d.descriptorFile() + " says " + d.sha256() +
-			". The file is damaged or belongs to another descriptor; reinstall the model.");
+		d.verifyFile();
 		final Criteria<Tile, float[]> criteria = Criteria.builder().setTypes(Tile.class, float[].class)
 			.optModelPath(file).optEngine("PyTorch").optDevice(device).optTranslator(new TileTranslator(d))
 			.optOption("mapLocation", "true").build();

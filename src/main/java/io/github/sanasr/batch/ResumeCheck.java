@@ -32,6 +32,20 @@ public final class ResumeCheck {
 	private ResumeCheck() {}
 
 	/**
+	 * As {@link #decide(OutputNames, Map, boolean, boolean)}, reading the input file's fingerprint only when
+	 * there is an output to compare it with.
+	 * @param identity the restorer's part of the identity ({@link ImageRestorer#identity})
+	 */
+	public static Decision decide(final OutputNames out, final Path input, final Map<String, String> identity,
+		final boolean withFidelityMap, final boolean overwrite) throws IOException
+	{
+		if (overwrite || !Files.exists(out.image())) return new Decision(Kind.RESTORE, "");
+		final Map<String, String> expected = new LinkedHashMap<>(identity);
+		expected.putAll(InputFingerprint.of(input).entries());
+		return decide(out, expected, withFidelityMap, overwrite);
+	}
+
+	/**
 	 * @param expected the identity this run would record (the restorer's and the input file's entries)
 	 */
 	public static Decision decide(final OutputNames out, final Map<String, String> expected,

@@ -140,8 +140,7 @@ public class SuperResolveFolderCommand extends ContextCommand {
 			report = new BatchRestorer(r).run(job, new StatusListener());
 		}
 		catch (final InvalidJobException e) {
-			// the whole job cannot run: one message (the command line exits 2), not one failure per file
-			log.error("SANA-SR batch: " + e.getMessage());
+			// the whole job cannot run: one message (the command line prints it and exits 2), not one failure per file
 			cancel(e.getMessage());
 			return;
 		}

@@ -17,7 +17,7 @@ import java.util.Map;
  * file, under its output lock ({@link OutputLocks}), {@link ResumeCheck} decides: restore, skip (its outputs
  * were made from the same input, model and options) or conflict (an output this run did not make; left
  * untouched). A file whose output another run is writing right now is put off to the end, then decided once
- * that run lets go. Outputs are written atomically, sidecar last ({@link FileRestoration}); the summary CSV
+ * that run lets go. Outputs are written atomically, image last ({@link FileRestoration}); the summary CSV
  * is rewritten after every file, so even a killed overnight run leaves a record.
  */
 public final class BatchRestorer {

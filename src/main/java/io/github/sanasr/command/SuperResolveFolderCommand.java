@@ -140,7 +140,9 @@ public class SuperResolveFolderCommand extends ContextCommand {
 			report = new BatchRestorer(r).run(job, new StatusListener());
 		}
 		catch (final InvalidJobException e) {
-			// the whole job cannot run: one message (the command line prints it and exits 2), not one failure per file
+			// the whole job cannot run: one message, not one failure per file (headless, the command line prints the
+			// cancel reason and exits 2; in Fiji the log shows it)
+			if (!GraphicsEnvironment.isHeadless()) log.error("SANA-SR batch: " + e.getMessage());
 			cancel(e.getMessage());
 			return;
 		}

@@ -37,7 +37,6 @@ class SparkPiecesTest {
 		assertEquals(2, job.options().scale());
 		assertTrue(job.recursive());
 		assertEquals(RestoreOptions.AUTO_TILE, job.options().tile());
-		assertEquals(96, o.withTile(96).job().options().tile(), "the driver's fixed tile wins over auto");
 
 		assertThrows(CliArguments.UsageException.class, () -> SparkOptions.parse(List.of("in", "--output", "o", "--band-budget-mb", "0")));
 		assertThrows(CliArguments.UsageException.class, () -> SparkOptions.parse(List.of("in", "--output", "o", "--scale", "9")));

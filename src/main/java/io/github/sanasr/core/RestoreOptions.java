@@ -78,9 +78,12 @@ public final class RestoreOptions {
 	/**
 	 * The options that decide the pixels of an output, under the provenance keys that record them: with the
 	 * model's SHA-256, its resolved prompt ({@link RestoreIdentity}) and the input file, the identity by which a
-	 * rerun recognises an output as its own. An option that changes pixels joins with one line here (the value
-	 * as the provenance records what ran). Tile size and device are left out: they change pixels only within
-	 * the blending tolerance.
+	 * rerun recognises an output as its own. An option that changes pixels joins with one line here, e.g.
+	 * {@code m.put("consistency", Boolean.toString(consistency));} - the restoration records every entry in its
+	 * provenance and a rerun compares them key by key. An option whose "auto" is decided at run time (a
+	 * precision) must appear as what ran: put the requested value here and replace it with the resolved one in
+	 * {@link ResolvedOptions#identity()}, which both the restoration and the rerun's check go through. Tile size
+	 * and device are left out: they change pixels only within the blending tolerance.
 	 */
 	public Map<String, String> pixelOptions() {
 		final Map<String, String> m = new LinkedHashMap<>();

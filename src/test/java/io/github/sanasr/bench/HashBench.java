@@ -71,7 +71,7 @@ public final class HashBench {
 			table.add(List.of(String.valueOf(r.get("file_mib")), Tables.f("%.4f", Tables.num(r, "sha256_median_s")),
 				Tables.f("%.0f", Tables.num(r, "sha256_mib_per_s")), Tables.f("%.6f", Tables.num(r, "size_mtime_median_s"))));
 		final StringBuilder md = new StringBuilder("# Input fingerprint: SHA-256 against size + mtime\n\n");
-		Machine.describe("HashBench").forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+		Machine.describe("HashBench " + String.join(" ", a)).forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
 		md.append('\n').append(Tables.markdown(List.of("file MiB", "SHA-256 median s", "MiB/s", "size+mtime median s"),
 			table));
 		Files.writeString(out.resolve("input-hash.md"), md.toString());

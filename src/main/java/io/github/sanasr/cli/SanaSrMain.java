@@ -37,8 +37,8 @@ import org.scijava.startup.StartupService;
  * "input='/in',output='/out',scale=4"}, handed to SciJava's own console-argument handling (ConsoleService,
  * RunService, ParseService), the way Fiji's launcher does.</li>
  * </ul>
- * Exit status: 0 when every file was restored or skipped, 1 when any file failed (one line per failure on
- * stderr), 2 for a command line or setup that cannot run.
+ * Exit status: 0 when every file was restored or skipped, 1 when any file failed or conflicted (one line each
+ * on stderr), 2 for a command line or job that cannot run (checked before the first file).
  */
 public final class SanaSrMain {
 
@@ -65,7 +65,8 @@ public final class SanaSrMain {
 		"  --format tif|png     output format (default tif, keeps ImageJ metadata; png for 8-bit/RGB planes)",
 		"  --fidelity-map       also write <name>-fidelity.tif (where the output disagrees with the input)",
 		"  --consistency        make each output block's mean equal the input pixel (binning; off by default)",
-		"  --overwrite          redo files whose outputs exist (default: skip them, so a stopped run resumes)",
+		"  --overwrite          replace existing outputs (default: skip those made from the same input file, model and",
+		"                       options, so a stopped run resumes; any other existing output is a CONFLICT, untouched)",
 		"  --pattern GLOBS      file names to take from folders, ';'-separated (default *)",
 		"  --recursive          include subfolders",
 		"  --float32            32-bit float output (tif)",
@@ -73,7 +74,8 @@ public final class SanaSrMain {
 		"  --help, --version",
 		"",
 		"Writes <name>-SANA-SR-x<scale>.<format>, <name>-SANA-SR-x<scale>.sanasr.json (provenance) and",
-		"sanasr-summary.csv in DIR. Exit status: 0 all done, 1 some files failed (listed on stderr), 2 usage error.",
+		"sanasr-summary.csv in DIR. Exit status: 0 all done, 1 some files failed or conflicted (listed on stderr),",
+		"2 usage error (bad option, unknown or damaged model, unknown prompt: checked before the first file).",
 		"Environment: SANASR_JAVA_OPTS (e.g. -Xmx16g), SANASR_BUILD_DIR (default: target/ next to the launcher).");
 
 	private SanaSrMain() {}

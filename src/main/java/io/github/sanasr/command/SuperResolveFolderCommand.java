@@ -6,6 +6,7 @@ import io.github.sanasr.batch.BatchReport;
 import io.github.sanasr.batch.BatchRestorer;
 import io.github.sanasr.batch.BatchRow;
 import io.github.sanasr.batch.ImageRestorer;
+import io.github.sanasr.batch.InvalidJobException;
 import io.github.sanasr.core.RestoreOptions;
 
 import java.awt.GraphicsEnvironment;
@@ -37,7 +38,8 @@ public class SuperResolveFolderCommand extends ContextCommand {
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false, required = false)
 	private final String note = "<html>Generative super-resolution: outputs are computed, not measured.<br>" +
-		"Existing outputs are skipped unless 'overwrite' is ticked, so a stopped batch resumes.";
+		"An existing output is skipped only if it was made from the same input, model and options (a stopped batch " +
+		"resumes);<br>one made otherwise is a conflict, left untouched unless 'overwrite' is ticked.";
 
 	@Parameter(label = "Input folder", style = "directory",
 		description = "Folder with the images to restore (or a single image file)")
@@ -143,6 +145,13 @@ public class SuperResolveFolderCommand extends ContextCommand {
 		final ImageRestorer r = restorer != null ? restorer : ImageRestorer.core(log::info);
 		try {
 			report = new BatchRestorer(r).run(job, new StatusListener());
+		}
+		catch (final InvalidJobException e) {
+			// the whole job cannot run: one message, not one failure per file (headless, the command line prints the
+			// cancel reason and exits 2; in Fiji the log shows it)
+			if (!GraphicsEnvironment.isHeadless()) log.error("SANA-SR batch: " + e.getMessage());
+			cancel(e.getMessage());
+			return;
 		}
 		finally {
 			if (restorer == null) r.close();

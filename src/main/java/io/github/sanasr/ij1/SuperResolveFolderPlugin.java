@@ -26,6 +26,7 @@ import io.github.sanasr.batch.BatchReport;
 import io.github.sanasr.batch.BatchRestorer;
 import io.github.sanasr.batch.BatchRow;
 import io.github.sanasr.batch.ImageRestorer;
+import io.github.sanasr.batch.InvalidJobException;
 import io.github.sanasr.command.CommandParameters;
 
 import java.io.IOException;
@@ -53,7 +54,8 @@ public class SuperResolveFolderPlugin implements PlugIn {
 				: Ij1Parameters.macroOptions();
 			p = macro != null ? Ij1Parameters.fromMacro(cmd, CommandParameters.FOLDER, macro)
 				: Ij1Parameters.fromDialog(cmd, CommandParameters.FOLDER, SuperResolvePlugin.NOTE +
-					" Existing outputs are skipped unless 'overwrite' is ticked, so a stopped batch resumes.");
+					" An existing output is skipped only if made from the same input, model and options (a stopped batch" +
+					" resumes); one made otherwise is a conflict, left untouched unless 'overwrite' is ticked.");
 			if (p == null) return;
 			final List<Path> inputs = new ArrayList<>();
 			if (!p.string(INPUT).isBlank()) inputs.add(Paths.get(p.string(INPUT)));
@@ -75,8 +77,16 @@ public class SuperResolveFolderPlugin implements PlugIn {
 		IJ.resetEscape();
 		Ij1Host.withPluginClassLoader(() -> {
 			final BatchReport[] done = new BatchReport[1];
+			final String[] invalid = new String[1];
 			try (ImageRestorer r = ImageRestorer.core(IJ::log)) {
-				Ij1Host.withoutMacroErrorRouting(() -> done[0] = new BatchRestorer(r).run(job, new Listener()));
+				Ij1Host.withoutMacroErrorRouting(() -> {
+					try {
+						done[0] = new BatchRestorer(r).run(job, new Listener());
+					}
+					catch (final InvalidJobException e) {
+						invalid[0] = e.getMessage();
+					}
+				});
 			}
 			catch (final RuntimeException | LinkageError e) {
 				Ij1Host.fail(cmd, "Internal error (please report): " + e);
@@ -85,9 +95,13 @@ public class SuperResolveFolderPlugin implements PlugIn {
 			finally {
 				Ij1Host.clearProgress();
 			}
+			if (invalid[0] != null) { // the whole job cannot run: one message, not one failure per file
+				Ij1Host.fail(cmd, invalid[0]);
+				return;
+			}
 			final BatchReport report = done[0];
 			for (final BatchRow f : report.failures())
-				IJ.log("SANA-SR: FAILED " + f.file() + ": " + f.message());
+				IJ.log("SANA-SR: " + f.problemLine());
 			final Path csv = job.outputDir().resolve(BatchReport.CSV_NAME);
 			IJ.log("SANA-SR batch: " + report.summaryLine() + "; summary in " + csv);
 			IJ.showStatus("SANA-SR batch: " + report.summaryLine());

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scijava.Context;
-import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 
 /**
@@ -67,7 +66,7 @@ class FuzzTest {
 			final String before = TestImages.checksum(in);
 			final String what = String.format(Locale.ROOT, "case %d: %d-bit %dx%d c%d z%d t%d scale=%d tile='%s' device='%s' " +
 				"prompt='%s' low=%.2f high=%.2f model=%s", i, depth, w, h, c, z, t, scale, tile, device, prompt, low, high, goodModel);
-			final CommandModule m = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> SuperResolveCommandTest.run(in,
+			final SuperResolveCommand m = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> SuperResolveCommandTest.run(in,
 				"model", goodModel ? model : model + "-missing", "scale", scale, "tile", tile, "device", device, "prompt", prompt,
 				"low_percentile", low, "high_percentile", high, "float32", float32, "fidelity_map", rnd.nextBoolean()), what);
 			assertEquals(before, TestImages.checksum(in), "input modified: " + what);

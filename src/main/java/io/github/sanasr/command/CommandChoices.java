@@ -1,0 +1,51 @@
+package io.github.sanasr.command;
+
+import java.io.File;
+import java.util.List;
+
+import org.scijava.command.DynamicCommand;
+import org.scijava.module.MutableModuleItem;
+import org.scijava.ui.UIService;
+import org.scijava.widget.FileWidget;
+
+/**
+ * The choice lists of the SciJava commands' dialogs (Fiji), from {@link ModelChoices}: filled when a command is
+ * initialised, the prompts again whenever the model changes. They are offers for the dialog only: a macro or the
+ * command line may still give any model name or folder (SciJava checks no value against its choices), which the
+ * core validates.
+ */
+final class CommandChoices {
+
+	private CommandChoices() {}
+
+	/** Offers the models, with {@code model} if it is not among them. */
+	static void offerModels(final DynamicCommand command, final String model) {
+		final MutableModuleItem<String> models = command.getInfo().getMutableInput(CommandParameters.MODEL, String.class);
+		if (models != null) models.setChoices(ModelChoices.including(ModelChoices.models(), model));
+	}
+
+	/** Offers {@code model}'s prompts; returns them. */
+	static List<String> offerPrompts(final DynamicCommand command, final String model) {
+		final List<String> prompts = ModelChoices.prompts(model);
+		final MutableModuleItem<String> item = command.getInfo().getMutableInput(CommandParameters.PROMPT, String.class);
+		if (item != null) item.setChoices(prompts);
+		return prompts;
+	}
+
+	/**
+	 * The model to keep after the person chose {@code chosen}: a folder picked with the UI's chooser when it is
+	 * {@link ModelChoices#OTHER_FOLDER} (added to the choices), else {@code chosen}; {@code previous} when no
+	 * folder is picked.
+	 */
+	static String resolveChoice(final DynamicCommand command, final UIService ui, final String chosen,
+		final String previous)
+	{
+		if (!ModelChoices.OTHER_FOLDER.equals(chosen)) return chosen;
+		final File dir = ui == null ? null : ui.chooseFile("Model folder (with model.json)", null,
+			FileWidget.DIRECTORY_STYLE);
+		final String model = dir == null ? previous : dir.getPath();
+		final MutableModuleItem<String> models = command.getInfo().getMutableInput(CommandParameters.MODEL, String.class);
+		if (models != null) models.setChoices(ModelChoices.including(models.getChoices(), model));
+		return model;
+	}
+}

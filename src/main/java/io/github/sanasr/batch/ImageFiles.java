@@ -47,8 +47,15 @@ public final class ImageFiles {
 		try {
 			imp = IJ.openImage(path);
 		}
-		catch (final RuntimeException | OutOfMemoryError e) {
-			throw new UnusableFileException("could not be read: " + e);
+		catch (final OutOfMemoryError e) {
+			throw new UnusableFileException("too large: opening it ran out of Java memory (" +
+				(Runtime.getRuntime().maxMemory() >> 20) + " MB at most); give Java more memory or split the file");
+		}
+		catch (final RuntimeException e) {
+			// ImageJ's readers fail on damaged files with Java's exceptions; the person needs words (the fuzz found
+			// "could not be read: java.lang.NullPointerException: ... this.gct is null" for a truncated GIF)
+			throw new UnusableFileException("could not be read: corrupt or truncated file (ImageJ's reader stopped with " +
+				e.getClass().getSimpleName() + ")");
 		}
 		finally {
 			IJ.redirectErrorMessages(false);

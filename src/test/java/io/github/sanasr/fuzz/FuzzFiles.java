@@ -35,6 +35,11 @@ final class FuzzFiles {
 
 	/** Writes one file named {@code base} plus an extension into {@code dir}; returns what kind it is. */
 	static String write(final Path dir, final String base, final Random r) throws IOException {
+		return write(dir, base, r, Long.MAX_VALUE);
+	}
+
+	/** As {@link #write(Path, String, Random)}, the image at most {@code maxPixels} pixels in all. */
+	static String write(final Path dir, final String base, final Random r, final long maxPixels) throws IOException {
 		final int mutation = r.nextInt(12);
 		if (mutation == 0) return huge(dir, base, r);
 		if (mutation == 1) {
@@ -52,7 +57,7 @@ final class FuzzFiles {
 			return "text-as-tif";
 		}
 		// a valid file first
-		final FuzzImages.Drawn d = FuzzImages.draw(r);
+		final FuzzImages.Drawn d = FuzzImages.draw(r, maxPixels);
 		final ImagePlus imp = d.image();
 		final boolean single = imp.getStackSize() == 1;
 		final int format = single && (d.depth() == 8 || d.depth() == 24) ? r.nextInt(4) : 0;

@@ -41,6 +41,15 @@ final class FuzzImages {
 	/** A drawn input: the image, what it is, and what its output should look like. */
 	record Drawn(ImagePlus image, String description, int depth, boolean indexed, boolean virtual, String[] contents) {}
 
+	/** A drawn input of at most {@code maxPixels} pixels in all its planes (for cases that run a real model). */
+	static Drawn draw(final Random r, final long maxPixels) {
+		while (true) {
+			final Drawn d = draw(r);
+			final ImagePlus i = d.image();
+			if ((long) i.getWidth() * i.getHeight() * i.getStackSize() <= maxPixels) return d;
+		}
+	}
+
 	static Drawn draw(final Random r) {
 		final int kind = r.nextInt(9);
 		final boolean indexed = kind == 8;

@@ -21,6 +21,7 @@ public final class FuzzReport {
 	}
 
 	private final Map<Fuzzer.Family, int[]> counts = new EnumMap<>(Fuzzer.Family.class);
+	private final Map<Fuzzer.Family, Double> familySeconds = new EnumMap<>(Fuzzer.Family.class);
 	private final List<String> violations = new ArrayList<>();
 	private final long seed;
 	private double seconds, slowestCase;
@@ -33,6 +34,7 @@ public final class FuzzReport {
 	void add(final Fuzzer.Family family, final Outcome outcome, final String what, final double caseSeconds) {
 		counts.computeIfAbsent(family, f -> new int[Outcome.values().length])[outcome.ordinal()]++;
 		if (outcome == Outcome.VIOLATION) violations.add(what);
+		familySeconds.merge(family, caseSeconds, Double::sum);
 		if (caseSeconds > slowestCase) {
 			slowestCase = caseSeconds;
 			slowest = family + " " + what.lines().findFirst().orElse("");
@@ -67,14 +69,15 @@ public final class FuzzReport {
 	/** A Markdown table: one row per family, then the totals. */
 	public String table() {
 		final StringBuilder b = new StringBuilder();
-		b.append("| family of cases | correct output | one clear error | violation | total |\n");
-		b.append("| --- | ---: | ---: | ---: | ---: |\n");
+		b.append("| family of cases | correct output | one clear error | violation | total | seconds |\n");
+		b.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
 		for (final Fuzzer.Family f : Fuzzer.Family.values()) {
 			final int[] c = counts.getOrDefault(f, new int[3]);
-			b.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d |\n", f.words, c[0], c[1], c[2], c[0] + c[1] + c[2]));
+			b.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %.1f |\n", f.words, c[0], c[1], c[2],
+				c[0] + c[1] + c[2], familySeconds.getOrDefault(f, 0.0)));
 		}
-		b.append(String.format(Locale.ROOT, "| **all** | **%d** | **%d** | **%d** | **%d** |\n", count(Outcome.CORRECT_OUTPUT),
-			count(Outcome.CLEAR_ERROR), count(Outcome.VIOLATION), total()));
+		b.append(String.format(Locale.ROOT, "| **all** | **%d** | **%d** | **%d** | **%d** | %.1f |\n",
+			count(Outcome.CORRECT_OUTPUT), count(Outcome.CLEAR_ERROR), count(Outcome.VIOLATION), total(), seconds));
 		return b.toString();
 	}
 

@@ -418,7 +418,7 @@ public final class Fuzzer {
 
 	private FuzzReport.Outcome scijava(final Random r, final String[] what) throws Exception {
 		if (context == null) context = new Context(CommandService.class);
-		final FuzzImages.Drawn d = FuzzImages.draw(r);
+		final FuzzImages.Drawn d = FuzzImages.draw(r, 2000); // the TorchScript model runs: small images
 		final ImagePlus in = r.nextInt(15) == 0 ? null : d.image();
 		final Map<String, String> given = new HashMap<>();
 		final boolean wf = r.nextBoolean();
@@ -589,7 +589,7 @@ public final class Fuzzer {
 		final int files = 1 + r.nextInt(3);
 		final List<String> kinds = new ArrayList<>();
 		for (int k = 0; k < files; k++)
-			kinds.add(FuzzFiles.write(in, "f" + k, r));
+			kinds.add(FuzzFiles.write(in, "f" + k, r, 2000)); // the TorchScript model runs: small images
 		final Map<Path, String> sums = FuzzFiles.checksums(in);
 		final List<String> args = new ArrayList<>(List.of(in.toString(), "--output", out.toString()));
 		if (r.nextInt(6) != 0) args.addAll(List.of("--model", convFolder));

@@ -74,50 +74,53 @@ public final class Awt {
 	/**
 	 * Waits until {@code w} is showing, has the keyboard focus and {@code c} (one of its components, or
 	 * {@code w} itself) is showing at a place on screen that has not moved for 300 ms; then lets the event queue
-	 * drain. {@link #click} also checks that the pointer is over the component before it presses. Without a window manager (Xvfb) a window is mapped, placed and focused a moment after
+	 * drain. Without a window manager (Xvfb) a window is mapped, placed and focused a moment after
 	 * {@code setVisible} returns: a click before that lands on whatever was there, so tests wait for this rather
-	 * than sleep a fixed time.
+	 * than sleep a fixed time. {@link #click} also checks that the pointer is over the component.
 	 */
 	public static void waitUntilReady(final Robot robot, final Window w, final Component c, final int seconds)
 		throws Exception
 	{
-		final String what = "'" + title(w) + "' showing, focused and in place";
-		final Point[] last = { null };
-		final int[] still = { 0 };
-		waitFor(what, seconds, () -> {
-			if (!w.isShowing() || !c.isShowing() || !w.isFocused()) return false;
-			final Point now = c.getLocationOnScreen();
-			still[0] = now.equals(last[0]) ? still[0] + 1 : 0;
-			last[0] = now;
-			return still[0] >= 6; // the same place for 300 ms
-		});
-		settle(robot);
-		// Java's idea of where the window is must be the X server's: without a window manager a dialog shown a
-		// second time was seen drawn at its centred place while Java reported (0,0). Where the pointer, put on
-		// the component by Java's coordinates, is not over it, Java's location is sent to the X server again.
+		waitUntilPlaced(robot, w, c, true, seconds);
+	}
+
+	/**
+	 * As {@link #waitUntilReady}, without waiting for the focus when {@code focus} is false: for a window that
+	 * gets it only from a click (without a window manager, raising a window does not focus it).
+	 */
+	public static void waitUntilPlaced(final Robot robot, final Window w, final Component c, final boolean focus,
+		final int seconds) throws Exception
+	{
+		final String what = "'" + title(w) + "' showing" + (focus ? ", focused" : "") + " and in place";
+		waitFor("'" + title(w) + "' showing", seconds, () -> w.isShowing() && c.isShowing());
+		// Java's idea of where the window is must be the X server's. Without a window manager, a dialog was seen
+		// drawn at its centred place while Java reported (0,0) (a late configure event from its first mapping):
+		// clicks computed from Java's coordinates then land beside it, and even Component.getMousePosition() is
+		// fooled. Sending Java's location to the X server again makes the two agree; it is sent until Java's
+		// location stays what was sent.
 		final long end = System.nanoTime() + seconds * 1_000_000_000L;
-		while (!pointerOver(robot, c)) {
-			if (System.nanoTime() > end) throw new IllegalStateException("timed out after " + seconds +
-				" s: the pointer never came over " + c + " of " + what);
-			System.out.println("AWT_RELOCATE " + title(w) + " at " + w.getLocation());
+		while (true) {
+			final Point[] sent = { null };
 			java.awt.EventQueue.invokeAndWait(() -> {
-				final Point at = w.getLocation();
-				w.setLocation(at.x + 1, at.y);
-				w.setLocation(at);
+				sent[0] = w.getLocation();
+				w.setLocation(sent[0].x + 1, sent[0].y);
+				w.setLocation(sent[0]);
 			});
 			settle(robot);
+			final Point[] last = { null };
+			final int[] still = { 0 };
+			waitFor(what, (int) Math.max(1, (end - System.nanoTime()) / 1_000_000_000L), () -> {
+				if (!w.isShowing() || !c.isShowing() || focus && !w.isFocused()) return false;
+				final Point now = c.getLocationOnScreen();
+				still[0] = now.equals(last[0]) ? still[0] + 1 : 0;
+				last[0] = now;
+				return still[0] >= 6; // the same place for 300 ms
+			});
+			settle(robot);
+			if (w.getLocation().equals(sent[0])) return;
+			System.out.println("AWT_MOVED " + title(w) + " from " + sent[0] + " to " + w.getLocation());
+			if (System.nanoTime() > end) throw new IllegalStateException("'" + title(w) + "' does not stay in place");
 		}
-	}
-
-	private static boolean pointerOver(final Robot robot, final Component c) {
-		final Point p = c.getLocationOnScreen();
-		robot.mouseMove(p.x + c.getWidth() / 2, p.y + c.getHeight() / 2);
-		robot.waitForIdle();
-		return c.getMousePosition() != null;
-	}
-
-	public static void waitUntilReady(final Robot robot, final Window w, final int seconds) throws Exception {
-		waitUntilReady(robot, w, w, seconds);
 	}
 
 	/** Lets the display and the event queue catch up: pending X requests, robot events, repaints. */

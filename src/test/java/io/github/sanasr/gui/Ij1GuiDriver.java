@@ -143,8 +143,9 @@ public final class Ij1GuiDriver {
 		// Esc goes to the focused window: ImageJ sets its escape flag from the image window's key listener; the
 		// input window is under the result window, so it comes to the front first
 		EventQueue.invokeAndWait(() -> input.getWindow().toFront());
-		Awt.waitUntilReady(robot, input.getWindow(), input.getCanvas(), 30);
+		Awt.waitUntilPlaced(robot, input.getWindow(), input.getCanvas(), false, 30);
 		Awt.click(robot, input.getCanvas());
+		Awt.waitFor("the input window focused by the click", 30, () -> input.getWindow().isFocused());
 		robot.keyPress(KeyEvent.VK_ESCAPE);
 		robot.keyRelease(KeyEvent.VK_ESCAPE);
 		final Dialog message = waitForDialog("SANA-SR", 90);

@@ -4,6 +4,7 @@ import java.io.File;
 import java.util.List;
 
 import org.scijava.command.DynamicCommand;
+import org.scijava.module.ModuleService;
 import org.scijava.module.MutableModuleItem;
 import org.scijava.ui.UIService;
 import org.scijava.widget.FileWidget;
@@ -18,10 +19,34 @@ final class CommandChoices {
 
 	private CommandChoices() {}
 
-	/** Offers the models, with {@code model} if it is not among them. */
+	/**
+	 * Offers the models, with {@code model} and the one remembered from the last dialog if they are not among
+	 * them (a folder picked then: Fiji's dialog would otherwise silently show the first model instead).
+	 */
 	static void offerModels(final DynamicCommand command, final String model) {
 		final MutableModuleItem<String> models = command.getInfo().getMutableInput(CommandParameters.MODEL, String.class);
-		if (models != null) models.setChoices(ModelChoices.including(ModelChoices.models(), model));
+		if (models != null) models.setChoices(ModelChoices.including(ModelChoices.including(ModelChoices.models(), model),
+			remembered(command)));
+	}
+
+	/**
+	 * The model the dialog will show: the one remembered from the last dialog (SciJava loads it after the
+	 * initialisers may have run) unless a macro or script gave one, else {@code model}.
+	 */
+	static String shown(final DynamicCommand command, final String model) {
+		final String r = remembered(command);
+		return r != null && !r.isBlank() ? r : model;
+	}
+
+	private static String remembered(final DynamicCommand command) {
+		try {
+			if (command.isInputResolved(CommandParameters.MODEL)) return null;
+			return command.context().service(ModuleService.class).load(command.getInfo().getMutableInput(
+				CommandParameters.MODEL, String.class));
+		}
+		catch (final RuntimeException e) {
+			return null; // no context or no preferences: nothing remembered
+		}
 	}
 
 	/** Offers {@code model}'s prompts; returns them. */

@@ -93,12 +93,12 @@ public class SuperResolveCommand extends DynamicCommand {
 	 */
 	void offerModelChoices() {
 		CommandChoices.offerModels(this, model);
-		lastModel = model;
+		lastModel = CommandChoices.shown(this, model);
 	}
 
 	/** The dialog's prompt choices: the model's own. */
 	void offerPromptChoices() {
-		CommandChoices.offerPrompts(this, model);
+		CommandChoices.offerPrompts(this, CommandChoices.shown(this, model));
 	}
 
 	/** A new model: "Other model folder..." asks for the folder; the prompts become the model's. */

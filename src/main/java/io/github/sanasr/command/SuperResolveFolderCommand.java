@@ -137,12 +137,12 @@ public class SuperResolveFolderCommand extends DynamicCommand {
 	 */
 	void offerModelChoices() {
 		CommandChoices.offerModels(this, model);
-		lastModel = model;
+		lastModel = CommandChoices.shown(this, model);
 	}
 
 	/** The dialog's prompt choices: the model's own. */
 	void offerPromptChoices() {
-		CommandChoices.offerPrompts(this, model);
+		CommandChoices.offerPrompts(this, CommandChoices.shown(this, model));
 	}
 
 	/** A new model: "Other model folder..." asks for the folder; the prompts become the model's. */

@@ -77,7 +77,8 @@ class CommandParametersTest {
 			final SuperResolveFolderCommand c = (SuperResolveFolderCommand) ctx.service(org.scijava.module.ModuleService.class)
 				.createModule(cs.getCommand(SuperResolveFolderCommand.class));
 			final String folder = io.github.sanasr.core.TestImages.model("conv-x4").toString();
-			c.setInput(CommandParameters.MODEL, folder);
+			c.setInput(CommandParameters.MODEL, folder); // as a macro gives it
+			c.resolveInput(CommandParameters.MODEL);
 			c.initialize();
 			final List<?> models = c.getInfo().getInput(CommandParameters.MODEL).getChoices();
 			assertEquals(CommandParameters.DEFAULT_MODEL, models.get(0));

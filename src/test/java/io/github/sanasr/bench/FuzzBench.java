@@ -10,13 +10,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Issue 17's fuzz, as long as wanted: {@code bench/fuzz.sh [--cases N] [--seed S] [--results bench/RESULTS.md]}.
- * The same cases as CI's {@code FuzzTest} for the same seed (CI runs the first 1,200 of seed 20261203). Prints
- * the outcome counts and every violation; with {@code --results}, replaces the fuzz section of that Markdown
- * file (or appends one) with the counts, the machine and the date. Exit status 1 when any case broke a promise.
+ * Issue 17's fuzz, as long as wanted: {@code bench/fuzz.sh [--cases N] [--seed S] [--out bench/results]}. The
+ * same cases as CI's {@code FuzzTest} for the same seed (CI runs the first 1,200 of seed 20261203). Prints the
+ * outcome counts and every violation, and writes them with the machine and the date to
+ * {@code <out>/fuzz-<N>.md}, which {@code bench/make_results.py} puts into bench/RESULTS.md. Exit status 1 when
+ * any case broke a promise.
  */
 public final class FuzzBench {
-
 
 	private FuzzBench() {}
 
@@ -24,7 +24,7 @@ public final class FuzzBench {
 		final Map<String, String> a = Args.parse(argv);
 		final int cases = Integer.parseInt(a.getOrDefault("cases", "5000"));
 		final long seed = Long.parseLong(a.getOrDefault("seed", "20261203"));
-		final String results = a.get("results");
+		final Path out = Path.of(a.getOrDefault("out", "bench/results"));
 		final Path work = Files.createTempDirectory("sanasr-fuzz");
 		final FuzzReport report;
 		try {
@@ -34,32 +34,24 @@ public final class FuzzBench {
 			Fuzzer.delete(work);
 		}
 		System.out.println(report.summary());
-		if (results != null) writeSection(Path.of(results), report, cases, seed);
+		write(out.resolve("fuzz-" + cases + ".md"), report, cases, seed);
 		System.exit(report.violations().isEmpty() ? 0 : 1);
 	}
 
-	private static void writeSection(final Path file, final FuzzReport r, final int cases, final long seed)
-		throws Exception
-	{
+	private static void write(final Path file, final FuzzReport r, final int cases, final long seed) throws Exception {
 		final Map<String, Object> m = Machine.describe(System.getProperty("sanasr.bench.command", "FuzzBench"));
-		final String run = String.format(Locale.ROOT, "%d cases, seed %d, %.1f s on %s (%s cores available, JVM %s), %s; " +
-			"command: `%s`", cases, seed, r.seconds(), m.get("cpu"), m.get("cores_available"), m.get("java"), m.get("date"),
-			m.get("command"));
-		final String heading = String.format(Locale.ROOT, "## Fuzz: %,d random cases, seed %d (issue 17)%s", cases, seed,
-			cases == 1200 && seed == 20261203L ? ": the cases CI runs (FuzzTest)" : "");
-		final String body = heading + "\n\n" + run + "\n\n" + r.table() + "\n" + (r.violations().isEmpty()
-			? "No violations: every case ended within its time limit with a correct output or one clear error and left its input unmodified.\n"
-			: r.violations().size() + " violations; the first: " + r.violations().get(0).replace("\n", " ") + "\n");
-		final String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-		final String marker = "<!-- fuzz:" + cases + ":" + seed + " -->";
-		final int at = text.indexOf(marker);
-		final String updated;
-		if (at >= 0) {
-			final int end = text.indexOf("<!-- /fuzz -->", at);
-			updated = text.substring(0, at) + marker + "\n" + body + text.substring(end);
-		}
-		else updated = text + (text.endsWith("\n") ? "" : "\n") + "\n" + marker + "\n" + body + "<!-- /fuzz -->\n";
-		Files.writeString(file, updated, StandardCharsets.UTF_8);
+		final StringBuilder b = new StringBuilder();
+		b.append(String.format(Locale.ROOT, "%,d random cases from seed %d%s: every case must end within its time limit " +
+			"with a correct output (right size, type, calibration, provenance) or one clear error (no Java exception " +
+			"name, no stack trace on stderr, no partial or temporary file), and leave its input unmodified.%n%n", cases,
+			seed, cases == 1200 && seed == 20261203L ? " (the cases CI runs: `FuzzTest`)" : ""));
+		for (final String k : new String[] { "date", "command", "cpu", "cores_available", "java" })
+			b.append("- ").append(k.replace('_', ' ')).append(": `").append(m.get(k)).append("`\n");
+		b.append(String.format(Locale.ROOT, "- wall time: %.1f s%n%n", r.seconds())).append(r.table()).append('\n');
+		b.append(r.violations().isEmpty() ? "No violations.\n" : r.violations().size() + " violations; the first: " +
+			r.violations().get(0).replace("\n", " ") + "\n");
+		Files.createDirectories(file.toAbsolutePath().getParent());
+		Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
 		System.out.println("wrote " + file);
 	}
 }

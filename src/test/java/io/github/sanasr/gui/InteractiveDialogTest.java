@@ -49,6 +49,8 @@ class InteractiveDialogTest {
 		cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		cmd.addAll(List.of("-Xmx1g", "-Djava.awt.headless=false", "-Dai.djl.offline=true", "-Dslf4j.internal.verbosity=ERROR",
 			"-Dsanasr.models.dir=" + MODELS,
+			// fresh preferences: the dialog shows the model remembered from the last run (another test's, else)
+			"-Djava.util.prefs.userRoot=" + out.resolve("prefs"),
 			"-cp", String.join(File.pathSeparator, buildDir().resolve("test-classes").toString(),
 				buildDir().resolve("classes").toString(), buildDir().resolve("lib") + File.separator + "*"),
 			DialogHarness.class.getName(), IMAGE.toString(), "conv-x4", out.toString()));

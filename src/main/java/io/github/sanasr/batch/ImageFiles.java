@@ -55,7 +55,10 @@ public final class ImageFiles {
 				(Runtime.getRuntime().maxMemory() >> 20) + " MB at most); give Java more memory or split the file");
 		}
 		catch (final RuntimeException e) {
-			throw new UnusableFileException("could not be read: " + e);
+			// ImageJ's readers fail on damaged files with Java's exceptions; the person needs words (the fuzz found
+			// "could not be read: java.lang.NullPointerException: ... this.gct is null" for a truncated GIF)
+			throw new UnusableFileException("could not be read: corrupt or truncated file (ImageJ's reader stopped with " +
+				e.getClass().getSimpleName() + ")");
 		}
 		finally {
 			IJ.redirectErrorMessages(false);

@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * Checks a folder job before its first file, the same way in every host (command line, Fiji, ImageJ 1.x,
- * Spark driver): the file pattern is a valid glob, the model exists and its file matches its checksum, the
- * prompt and scale are the model's, the output folder can be made. Tile size and format were checked when the
- * job was built ({@link io.github.sanasr.core.RestoreOptions.Builder}, {@link OutputFormat#parse}).
+ * Spark driver): the model exists and its file matches its checksum, the prompt, scale and precision are the
+ * model's, the output folder can be made. Tile size, format and the file pattern were checked when the job was
+ * built ({@link io.github.sanasr.core.RestoreOptions.Builder}, {@link OutputFormat#parse},
+ * {@link BatchJob.Builder#pattern}).
  */
 public final class JobCheck {
 
@@ -20,13 +21,6 @@ public final class JobCheck {
 	public static Map<String, String> check(final BatchJob job, final ImageRestorer restorer)
 		throws InvalidJobException
 	{
-		try {
-			InputCollector.matchers(job.pattern());
-		}
-		catch (final IllegalArgumentException e) { // PatternSyntaxException included
-			throw new InvalidJobException("The file pattern '" + job.pattern() + "' is not a valid file-name glob (" +
-				e.getMessage().lines().findFirst().orElse("") + "); e.g. *.tif;*.png");
-		}
 		final Map<String, String> identity;
 		try {
 			restorer.check(job.options());

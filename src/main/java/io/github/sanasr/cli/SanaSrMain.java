@@ -134,8 +134,9 @@ public final class SanaSrMain {
 		try {
 			final ModuleService modules = context.service(ModuleService.class);
 			final CommandInfo info = context.service(CommandService.class).getCommand(SuperResolveFolderCommand.class);
-			final CommandModule module = (CommandModule) modules.createModule(info);
-			final SuperResolveFolderCommand command = (SuperResolveFolderCommand) module.getCommand();
+			// a DynamicCommand (for its dialog's choice lists) is its own module
+			final Module module = modules.createModule(info);
+			final SuperResolveFolderCommand command = folderCommand(module);
 			final TerminalProgress progress = progress(out, err);
 			command.setInputs(cli.inputs());
 			command.setBatchListener(progress);
@@ -179,8 +180,7 @@ public final class SanaSrMain {
 				err.println("sana-sr: --run did not run a command: " + String.join(" ", args));
 				return UNUSABLE;
 			}
-			final SuperResolveFolderCommand command = outcome.module instanceof CommandModule cm &&
-				cm.getCommand() instanceof SuperResolveFolderCommand c ? c : null;
+			final SuperResolveFolderCommand command = folderCommand(outcome.module);
 			return outcome(outcome.module, command, out, err);
 		}
 		catch (final RuntimeException e) {
@@ -232,9 +232,8 @@ public final class SanaSrMain {
 
 		@EventHandler
 		public void onExecuting(final ModuleExecutingEvent e) {
-			if (e.getModule() instanceof CommandModule cm && cm.getCommand() instanceof SuperResolveFolderCommand c) {
-				c.setBatchListener(progress);
-			}
+			final SuperResolveFolderCommand c = folderCommand(e.getModule());
+			if (c != null) c.setBatchListener(progress);
 		}
 
 		@EventHandler
@@ -246,6 +245,12 @@ public final class SanaSrMain {
 		public void onCanceled(final ModuleCanceledEvent e) {
 			module = e.getModule();
 		}
+	}
+
+	/** The folder command a module runs, or null: the module itself (a DynamicCommand) or its command. */
+	static SuperResolveFolderCommand folderCommand(final Module module) {
+		if (module instanceof SuperResolveFolderCommand c) return c;
+		return module instanceof CommandModule cm && cm.getCommand() instanceof SuperResolveFolderCommand c ? c : null;
 	}
 
 	/** For callers that print failures themselves (kept here so every client words them the same). */

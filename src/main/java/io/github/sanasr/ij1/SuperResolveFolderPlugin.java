@@ -1,22 +1,11 @@
 package io.github.sanasr.ij1;
 
-import static io.github.sanasr.command.CommandParameters.CONSISTENCY;
-import static io.github.sanasr.command.CommandParameters.DEVICE;
-import static io.github.sanasr.command.CommandParameters.FIDELITY_MAP;
-import static io.github.sanasr.command.CommandParameters.FLOAT32;
 import static io.github.sanasr.command.CommandParameters.FORMAT;
-import static io.github.sanasr.command.CommandParameters.HIGH_PERCENTILE;
 import static io.github.sanasr.command.CommandParameters.INPUT;
-import static io.github.sanasr.command.CommandParameters.LOW_PERCENTILE;
-import static io.github.sanasr.command.CommandParameters.MODEL;
 import static io.github.sanasr.command.CommandParameters.OUTPUT;
 import static io.github.sanasr.command.CommandParameters.OVERWRITE;
 import static io.github.sanasr.command.CommandParameters.PATTERN;
-import static io.github.sanasr.command.CommandParameters.PRECISION;
-import static io.github.sanasr.command.CommandParameters.PROMPT;
 import static io.github.sanasr.command.CommandParameters.RECURSIVE;
-import static io.github.sanasr.command.CommandParameters.SCALE;
-import static io.github.sanasr.command.CommandParameters.TILE;
 
 import ij.IJ;
 import ij.plugin.PlugIn;
@@ -61,9 +50,7 @@ public class SuperResolveFolderPlugin implements PlugIn {
 			if (!p.string(INPUT).isBlank()) inputs.add(Paths.get(p.string(INPUT)));
 			final String out = p.string(OUTPUT);
 			job = CommandParameters.batchJob(inputs, p.string(PATTERN), p.bool(RECURSIVE), out.isBlank() ? null
-				: Paths.get(out), p.choice(FORMAT), p.bool(OVERWRITE), CommandParameters.restoreOptions(p.string(MODEL),
-					p.integer(SCALE), p.string(TILE), p.choice(DEVICE), p.choice(PRECISION), p.string(PROMPT),
-					p.bool(FIDELITY_MAP), p.bool(CONSISTENCY), p.bool(FLOAT32), p.number(LOW_PERCENTILE), p.number(HIGH_PERCENTILE)));
+				: Paths.get(out), p.choice(FORMAT), p.bool(OVERWRITE), SuperResolvePlugin.restoreOptions(p));
 			Files.createDirectories(job.outputDir());
 		}
 		catch (final IllegalArgumentException e) {

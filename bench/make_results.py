@@ -253,6 +253,8 @@ def main():
     lines += quality_section() + [""]
     lines += generated_tables("cpu-sana-sr-*.md", "CPU through the plugin's Java path")
     lines += generated_tables("scaling.md", "Linear scaling")
+    lines += generated_tables("fuzz-*.md", "Fuzz (issue 17)")
+    lines += generated_tables("gui-runs.md", "GUI tests without reruns (issue 17)")
     with open(os.path.join(HERE, "RESULTS.md"), "w") as f:
         f.write("\n".join(lines).rstrip() + "\n")
     print("wrote bench/RESULTS.md")

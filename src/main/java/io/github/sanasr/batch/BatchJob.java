@@ -68,8 +68,21 @@ public final class BatchJob {
 			return this;
 		}
 
+		/** File name globs separated by ';'; one that is not a valid glob is refused here, before any file. */
 		public Builder pattern(final String p) {
-			pattern = (p == null || p.isBlank()) ? ALL_FILES : p.trim();
+			final String globs = (p == null || p.isBlank()) ? ALL_FILES : p.trim();
+			try {
+				InputCollector.matchers(globs);
+			}
+			catch (final java.util.regex.PatternSyntaxException e) {
+				throw new IllegalArgumentException("The file pattern '" + globs + "' is not a valid file-name glob (" +
+					e.getDescription() + "); e.g. *.tif;*.png");
+			}
+			catch (final IllegalArgumentException e) { // another glob error: its first line, without a stack of detail
+				throw new IllegalArgumentException("The file pattern '" + globs + "' is not a valid file-name glob (" +
+					e.getMessage().lines().findFirst().orElse("") + "); e.g. *.tif;*.png");
+			}
+			pattern = globs;
 			return this;
 		}
 

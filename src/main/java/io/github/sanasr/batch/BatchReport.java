@@ -47,14 +47,18 @@ public final class BatchReport {
 		return rows.stream().filter(r -> r.status() == status).count();
 	}
 
+	/** Rows the user must act on: failed files and conflicting outputs (either makes the exit status 1). */
 	public List<BatchRow> failures() {
-		return rows.stream().filter(r -> r.status() == BatchStatus.FAILED).toList();
+		return rows.stream().filter(r -> r.status() == BatchStatus.FAILED || r.status() == BatchStatus.CONFLICT).toList();
 	}
 
-	/** "3 restored, 1 skipped (already done), 2 failed" */
+	/** "3 restored, 1 skipped (already done), 2 failed", with ", 1 conflict(s)" when there are any */
 	public String summaryLine() {
 		String s = String.format(Locale.ROOT, "%d restored, %d skipped (already done), %d failed", count(BatchStatus.OK),
 			count(BatchStatus.SKIPPED), count(BatchStatus.FAILED));
+		final long conflicts = count(BatchStatus.CONFLICT);
+		if (conflicts > 0) s += String.format(Locale.ROOT, ", %d conflict%s (outputs made by another run, left " +
+			"untouched; overwrite replaces them)", conflicts, conflicts == 1 ? "" : "s");
 		if (cancelled) s += ", cancelled before the end";
 		return s;
 	}

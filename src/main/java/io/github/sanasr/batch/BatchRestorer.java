@@ -1,26 +1,29 @@
 package io.github.sanasr.batch;
 
 import io.github.sanasr.core.ProgressListener;
-import io.github.sanasr.core.RestoreCancelledException;
-import io.github.sanasr.core.RestoreException;
-import io.github.sanasr.core.RestoreResult;
-
-import ij.ImagePlus;
 
 import java.io.IOException;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Restores many files, one after the other, and never lets one bad file stop the others. Outputs that
- * already exist are skipped unless the job says overwrite, so a killed batch resumes where it stopped;
- * every output is written under a temporary name and renamed when complete; the provenance sidecar is
- * written last, so a set without one is redone. The summary CSV is rewritten after every file, so even a
- * killed overnight run leaves a record.
+ * Restores many files, one after the other, and never lets one bad file stop the others. The job is checked
+ * before the first file ({@link JobCheck}); a job that cannot run throws {@link InvalidJobException}. For each
+ * file, under its output lock ({@link OutputLocks}), {@link ResumeCheck} decides: restore, skip (its outputs
+ * were made from the same input, model and options) or conflict (an output this run did not make; left
+ * untouched). A file whose output another run is writing right now is put off to the end, then decided once
+ * that run lets go. Outputs are written atomically, image last ({@link FileRestoration}); the summary CSV
+ * is rewritten after every file, so even a killed overnight run leaves a record.
  */
 public final class BatchRestorer {
+
+	/** How often a put-off file looks again whether the other run has finished it. */
+	private static final long WAIT_POLL_MS = 100;
 
 	private final ImageRestorer restorer;
 
@@ -29,111 +32,113 @@ public final class BatchRestorer {
 		this.restorer = restorer;
 	}
 
-	public BatchReport run(final BatchJob job, final BatchListener listener) {
+	public BatchReport run(final BatchJob job, final BatchListener listener) throws InvalidJobException {
+		final Map<String, String> identity = JobCheck.check(job, restorer);
 		final BatchReport report = new BatchReport();
 		final InputCollector.Inputs inputs = InputCollector.collect(job);
 		inputs.problems().forEach(report::add);
 		final List<InputCollector.InputFile> files = inputs.files();
 		final Map<Path, Path> claimedOutputs = new HashMap<>();
 		final Path csv = job.outputDir().resolve(BatchReport.CSV_NAME);
-		for (int i = 0; i < files.size(); i++) {
-			if (listener.isCancelled()) {
-				report.markCancelled();
-				break;
+		try (OutputLocks locks = new OutputLocks(job.outputDir())) {
+			final Map<Integer, InputCollector.InputFile> putOff = new LinkedHashMap<>();
+			boolean stopped = false;
+			for (int i = 0; i < files.size() && !stopped; i++) {
+				if (listener.isCancelled()) {
+					stopped = true;
+					break;
+				}
+				final BatchRow row = next(job, files, i, identity, locks, claimedOutputs, listener, false);
+				if (row == null) putOff.put(i, files.get(i));
+				else stopped = record(report, row, i, files.size(), listener, csv);
 			}
-			final InputCollector.InputFile in = files.get(i);
-			listener.fileStarted(i, files.size(), in.file());
-			final BatchRow row = restoreOne(job, in, i, files.size(), claimedOutputs, listener);
-			report.add(row);
-			listener.fileFinished(i, files.size(), row);
-			writeCsvQuietly(report, csv);
-			if (row.status() == BatchStatus.CANCELLED) {
-				report.markCancelled();
-				break;
+			for (final Map.Entry<Integer, InputCollector.InputFile> e : putOff.entrySet()) {
+				if (stopped || listener.isCancelled()) {
+					stopped = true;
+					break;
+				}
+				final BatchRow row = next(job, files, e.getKey(), identity, locks, claimedOutputs, listener, true);
+				stopped = row == null || record(report, row, e.getKey(), files.size(), listener, csv);
 			}
+			if (stopped) report.markCancelled();
+		}
+		catch (final IOException e) {
+			throw new InvalidJobException("Cannot write to the output folder " + job.outputDir() + ": " + e);
 		}
 		writeCsvQuietly(report, csv);
 		return report;
 	}
 
-	private BatchRow restoreOne(final BatchJob job, final InputCollector.InputFile in, final int index,
-		final int count, final Map<Path, Path> claimedOutputs, final BatchListener listener)
+	/** One file's row; null when it was put off (another run holds its output) or the wait was cancelled. */
+	private BatchRow next(final BatchJob job, final List<InputCollector.InputFile> files, final int i,
+		final Map<String, String> identity, final OutputLocks locks, final Map<Path, Path> claimedOutputs,
+		final BatchListener listener, final boolean wait) throws IOException
 	{
-		final long start = System.nanoTime();
+		final InputCollector.InputFile in = files.get(i);
 		final Path file = in.file();
 		final OutputNames out = new OutputNames(job.outputDir().resolve(in.subfolder()), file.getFileName().toString(),
 			job.options().scale(), job.format());
-		final Path earlier = claimedOutputs.putIfAbsent(out.image().toAbsolutePath().normalize(), file);
-		if (earlier != null) {
-			return BatchRow.failed(file, "", 0, "same output name as " + earlier.getFileName() +
-				" (" + out.image().getFileName() + "); rename one of them");
-		}
-		if (!job.overwrite() && out.complete(job.options().fidelityMap())) {
-			return new BatchRow(file, "", "", 0, BatchStatus.SKIPPED, "output exists (overwrite is off)", out.image());
-		}
-		ImagePlus input = null;
-		RestoreResult result = null;
-		String sizeIn = "";
-		try {
-			input = ImageFiles.open(file);
-			sizeIn = ImageFiles.describe(input);
-			if (job.format() == OutputFormat.PNG) {
-				final String problem = ImageFiles.pngProblem(input, job.options().float32Output());
-				if (problem != null) return BatchRow.failed(file, sizeIn, seconds(start), problem);
+		if (!wait) {
+			final Path earlier = claimedOutputs.putIfAbsent(out.image().toAbsolutePath().normalize(), file);
+			if (earlier != null) {
+				listener.fileStarted(i, files.size(), file);
+				return BatchRow.failed(file, "", 0, "same output name as " + earlier.getFileName() + " (" +
+					out.image().getFileName() + "); rename one of them");
 			}
-			result = restorer.restore(input, job.options(), tileProgress(index, count, listener));
-			if (result == null || result.image() == null) throw new RestoreException("the restoration returned no image");
-			write(result, out, job.format());
-			return new BatchRow(file, sizeIn, ImageFiles.describe(result.image()), seconds(start), BatchStatus.OK, "",
-				out.image());
 		}
-		catch (final ImageFiles.UnusableFileException e) {
-			return BatchRow.failed(file, sizeIn, seconds(start), e.getMessage());
+		FileLock lock = locks.tryLock(out.image());
+		while (lock == null && wait) {
+			if (listener.isCancelled()) return null;
+			try {
+				Thread.sleep(WAIT_POLL_MS);
+			}
+			catch (final InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return null;
+			}
+			lock = locks.tryLock(out.image());
 		}
-		catch (final RestoreCancelledException e) {
-			return new BatchRow(file, sizeIn, "", seconds(start), BatchStatus.CANCELLED, e.getMessage(), null);
-		}
-		catch (final RestoreException e) {
-			return BatchRow.failed(file, sizeIn, seconds(start), e.getMessage());
-		}
-		catch (final IOException e) {
-			return BatchRow.failed(file, sizeIn, seconds(start), "could not write output: " + e.getMessage());
-		}
-		catch (final RuntimeException | OutOfMemoryError e) {
-			// a bug or an exhausted heap on one file must not end an overnight batch
-			return BatchRow.failed(file, sizeIn, seconds(start), "unexpected error: " + e);
+		if (lock == null) return null;
+		try {
+			listener.fileStarted(i, files.size(), file);
+			return decideAndRestore(job, file, out, identity, tileProgress(i, files.size(), listener));
 		}
 		finally {
-			close(input);
-			if (result != null) {
-				close(result.image());
-				result.fidelityMap().ifPresent(BatchRestorer::close);
-			}
+			lock.release();
 		}
 	}
 
-	/** Image first, fidelity map next, sidecar last: a set is complete exactly when its sidecar exists. */
-	private static void write(final RestoreResult result, final OutputNames out, final OutputFormat format)
-		throws IOException
+	private BatchRow decideAndRestore(final BatchJob job, final Path file, final OutputNames out,
+		final Map<String, String> identity, final ProgressListener progress)
 	{
-		writeOutputs(result, out, format, null);
+		final InputFingerprint input;
+		try {
+			input = InputFingerprint.of(file);
+		}
+		catch (final IOException e) {
+			return BatchRow.failed(file, "", 0, "could not be read: " + e.getMessage());
+		}
+		final Map<String, String> expected = new LinkedHashMap<>(identity);
+		expected.putAll(input.entries());
+		final ResumeCheck.Decision d = ResumeCheck.decide(out, expected, job.options().fidelityMap(), job.overwrite());
+		switch (d.kind()) {
+			case SKIP:
+				return new BatchRow(file, "", "", 0, BatchStatus.SKIPPED, d.message(), out.image());
+			case CONFLICT:
+				return BatchRow.conflict(file, d.message(), out.image());
+			default:
+				return FileRestoration.run(file, out, job, restorer, progress, input, null);
+		}
 	}
 
-	/**
-	 * Writes one result's files as a batch does (image, fidelity map, sidecar last; each atomically), with
-	 * temporary names of their own for this writer ({@link AtomicOutput#temporaryName(Path, String)}), for
-	 * runners where two copies of one task may write at once.
-	 */
-	public static void writeOutputs(final RestoreResult result, final OutputNames out, final OutputFormat format,
-		final String writerTag) throws IOException
+	/** Adds a finished file's row; true when the batch must stop (the user cancelled inside the file). */
+	private static boolean record(final BatchReport report, final BatchRow row, final int index, final int count,
+		final BatchListener listener, final Path csv)
 	{
-		AtomicOutput.write(out.image(), p -> ImageFiles.save(result.image(), p, format), writerTag);
-		if (result.fidelityMap().isPresent()) {
-			final ImagePlus map = result.fidelityMap().get();
-			AtomicOutput.write(out.fidelityMap(), p -> ImageFiles.save(map, p, OutputFormat.TIF), writerTag);
-		}
-		final String json = result.provenance() == null ? "{}\n" : result.provenance().toJson();
-		AtomicOutput.writeString(out.sidecar(), json, writerTag);
+		report.add(row);
+		listener.fileFinished(index, count, row);
+		writeCsvQuietly(report, csv);
+		return row.status() == BatchStatus.CANCELLED;
 	}
 
 	private static ProgressListener tileProgress(final int index, final int count, final BatchListener listener) {
@@ -158,15 +163,5 @@ public final class BatchRestorer {
 		catch (final IOException e) {
 			// the output folder itself is unwritable: every row already says so; nothing more to do here
 		}
-	}
-
-	private static double seconds(final long start) {
-		return (System.nanoTime() - start) / 1e9;
-	}
-
-	private static void close(final ImagePlus imp) {
-		if (imp == null) return;
-		imp.changes = false;
-		imp.flush();
 	}
 }

@@ -6,8 +6,10 @@ import java.util.Locale;
 public enum BatchStatus {
 	/** Restored and written. */
 	OK,
-	/** All outputs already existed and overwrite was off. */
+	/** All outputs already existed, made from the same input, model and options, and overwrite was off. */
 	SKIPPED,
+	/** An output exists that this run did not make (another model, prompt or input; no sidecar): left untouched. */
+	CONFLICT,
 	/** Could not be opened, restored or written; the batch went on. */
 	FAILED,
 	/** The user cancelled while this file was running; nothing was written for it. */

@@ -40,6 +40,9 @@ public final class ImageFiles {
 				throw new UnusableFileException("raw data without a header: import it with File > Import > Raw first");
 			default:
 		}
+		final DeclaredSize declared = DeclaredSize.of(file, type == Opener.TIFF || type == Opener.TIFF_AND_DICOM);
+		final String tooLarge = declared == null ? null : declared.tooLarge(DeclaredSize.freeHeap());
+		if (tooLarge != null) throw new UnusableFileException(tooLarge);
 		final ImagePlus imp;
 		// ImageJ's own error for a bad file goes to the Log window (stdout when headless) instead of a modal
 		// dialog that would stall an unattended batch
@@ -47,8 +50,15 @@ public final class ImageFiles {
 		try {
 			imp = IJ.openImage(path);
 		}
-		catch (final RuntimeException | OutOfMemoryError e) {
-			throw new UnusableFileException("could not be read: " + e);
+		catch (final OutOfMemoryError e) {
+			throw new UnusableFileException("too large: opening it ran out of Java memory (" +
+				(Runtime.getRuntime().maxMemory() >> 20) + " MB at most); give Java more memory or split the file");
+		}
+		catch (final RuntimeException e) {
+			// ImageJ's readers fail on damaged files with Java's exceptions; the person needs words (the fuzz found
+			// "could not be read: java.lang.NullPointerException: ... this.gct is null" for a truncated GIF)
+			throw new UnusableFileException("could not be read: corrupt or truncated file (ImageJ's reader stopped with " +
+				e.getClass().getSimpleName() + ")");
 		}
 		finally {
 			IJ.redirectErrorMessages(false);
@@ -69,6 +79,13 @@ public final class ImageFiles {
 			return "PNG holds 8-bit or RGB images, not " + (float32Output ? "32-bit" : typeName(imp)) + "; use format tif";
 		}
 		return null;
+	}
+
+	/** Frees an image's pixels (no "save changes?" question); null is fine. */
+	public static void close(final ImagePlus imp) {
+		if (imp == null) return;
+		imp.changes = false;
+		imp.flush();
 	}
 
 	public static void save(final ImagePlus imp, final Path path, final OutputFormat format) throws IOException {

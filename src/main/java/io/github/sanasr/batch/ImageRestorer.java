@@ -8,6 +8,9 @@ import io.github.sanasr.core.Restorer;
 
 import ij.ImagePlus;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * What the batch runner needs from the core: one image in, one result out. A seam so that the batch logic
  * (skip, resume, atomic writes, reports) can be tested with a fast pure-Java double; production code uses
@@ -17,6 +20,23 @@ import ij.ImagePlus;
 public interface ImageRestorer extends AutoCloseable {
 
 	RestoreResult restore(ImagePlus input, RestoreOptions options, ProgressListener progress) throws RestoreException;
+
+	/**
+	 * Checks options before the first file of a job: the model exists and is intact, the prompt and scale are
+	 * its own. Throws with a message for the user.
+	 */
+	default void check(final RestoreOptions options) throws RestoreException {}
+
+	/**
+	 * The provenance entries by which an output made with these options is recognised on a rerun (see
+	 * {@link ResumeCheck}); {@link #restore} records the same entries, with the same values, in its provenance.
+	 */
+	default Map<String, String> identity(final RestoreOptions options) throws RestoreException {
+		final Map<String, String> m = new LinkedHashMap<>();
+		m.put("model", options.model());
+		m.putAll(options.pixelOptions());
+		return m;
+	}
 
 	@Override
 	default void close() {}
@@ -34,6 +54,16 @@ public interface ImageRestorer extends AutoCloseable {
 				final ProgressListener progress) throws RestoreException
 			{
 				return restorer.restore(input, options, progress);
+			}
+
+			@Override
+			public void check(final RestoreOptions options) throws RestoreException {
+				restorer.check(options);
+			}
+
+			@Override
+			public Map<String, String> identity(final RestoreOptions options) throws RestoreException {
+				return restorer.identity(options);
 			}
 
 			@Override

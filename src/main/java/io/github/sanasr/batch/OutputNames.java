@@ -1,13 +1,13 @@
 package io.github.sanasr.batch;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 /**
  * Where the outputs of one input go. For {@code cell.png} at scale 4 with TIFF output:
  * {@code cell-SANA-SR-x4.tif}, {@code cell-SANA-SR-x4-fidelity.tif} (when asked for) and the provenance
- * sidecar {@code cell-SANA-SR-x4.sanasr.json}. The sidecar is written last, so it marks a complete set.
+ * sidecar {@code cell-SANA-SR-x4.sanasr.json}. The image is written last ({@link OutputWriter}), so it marks a
+ * complete set; {@link ResumeCheck} decides what a rerun does with one.
  */
 public final class OutputNames {
 
@@ -30,12 +30,6 @@ public final class OutputNames {
 	public Path image() { return image; }
 	public Path fidelityMap() { return fidelityMap; }
 	public Path sidecar() { return sidecar; }
-
-	/** True when every output this run would write already exists. */
-	public boolean complete(final boolean withFidelityMap) {
-		return Files.isRegularFile(image) && Files.isRegularFile(sidecar) &&
-			(!withFidelityMap || Files.isRegularFile(fidelityMap));
-	}
 
 	public static boolean isOwnOutput(final String fileName) {
 		return OWN_OUTPUT.matcher(fileName).matches();

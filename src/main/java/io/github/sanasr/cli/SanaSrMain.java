@@ -37,8 +37,8 @@ import org.scijava.startup.StartupService;
  * "input='/in',output='/out',scale=4"}, handed to SciJava's own console-argument handling (ConsoleService,
  * RunService, ParseService), the way Fiji's launcher does.</li>
  * </ul>
- * Exit status: 0 when every file was restored or skipped, 1 when any file failed (one line per failure on
- * stderr), 2 for a command line or setup that cannot run.
+ * Exit status: 0 when every file was restored or skipped, 1 when any file failed or conflicted (one line each
+ * on stderr), 2 for a command line or job that cannot run (checked before the first file).
  */
 public final class SanaSrMain {
 
@@ -66,7 +66,8 @@ public final class SanaSrMain {
 		"  --format tif|png     output format (default tif, keeps ImageJ metadata; png for 8-bit/RGB planes)",
 		"  --fidelity-map       also write <name>-fidelity.tif (where the output disagrees with the input)",
 		"  --consistency        make each output block's mean equal the input pixel (binning; off by default)",
-		"  --overwrite          redo files whose outputs exist (default: skip them, so a stopped run resumes)",
+		"  --overwrite          replace existing outputs (default: skip those made from the same input file, model and",
+		"                       options, so a stopped run resumes; any other existing output is a CONFLICT, untouched)",
 		"  --pattern GLOBS      file names to take from folders, ';'-separated (default *)",
 		"  --recursive          include subfolders",
 		"  --float32            32-bit float output (tif)",
@@ -74,7 +75,8 @@ public final class SanaSrMain {
 		"  --help, --version",
 		"",
 		"Writes <name>-SANA-SR-x<scale>.<format>, <name>-SANA-SR-x<scale>.sanasr.json (provenance) and",
-		"sanasr-summary.csv in DIR. Exit status: 0 all done, 1 some files failed (listed on stderr), 2 usage error.",
+		"sanasr-summary.csv in DIR. Exit status: 0 all done, 1 some files failed or conflicted (listed on stderr),",
+		"2 usage error (bad option, unknown or damaged model, unknown prompt: checked before the first file).",
 		"Environment: SANASR_JAVA_OPTS (e.g. -Xmx16g), SANASR_BUILD_DIR (default: target/ next to the launcher).");
 
 	private SanaSrMain() {}
@@ -134,8 +136,9 @@ public final class SanaSrMain {
 		try {
 			final ModuleService modules = context.service(ModuleService.class);
 			final CommandInfo info = context.service(CommandService.class).getCommand(SuperResolveFolderCommand.class);
-			final CommandModule module = (CommandModule) modules.createModule(info);
-			final SuperResolveFolderCommand command = (SuperResolveFolderCommand) module.getCommand();
+			// a DynamicCommand (for its dialog's choice lists) is its own module
+			final Module module = modules.createModule(info);
+			final SuperResolveFolderCommand command = folderCommand(module);
 			final TerminalProgress progress = progress(out, err);
 			command.setInputs(cli.inputs());
 			command.setBatchListener(progress);
@@ -179,8 +182,7 @@ public final class SanaSrMain {
 				err.println("sana-sr: --run did not run a command: " + String.join(" ", args));
 				return UNUSABLE;
 			}
-			final SuperResolveFolderCommand command = outcome.module instanceof CommandModule cm &&
-				cm.getCommand() instanceof SuperResolveFolderCommand c ? c : null;
+			final SuperResolveFolderCommand command = folderCommand(outcome.module);
 			return outcome(outcome.module, command, out, err);
 		}
 		catch (final RuntimeException e) {
@@ -232,9 +234,8 @@ public final class SanaSrMain {
 
 		@EventHandler
 		public void onExecuting(final ModuleExecutingEvent e) {
-			if (e.getModule() instanceof CommandModule cm && cm.getCommand() instanceof SuperResolveFolderCommand c) {
-				c.setBatchListener(progress);
-			}
+			final SuperResolveFolderCommand c = folderCommand(e.getModule());
+			if (c != null) c.setBatchListener(progress);
 		}
 
 		@EventHandler
@@ -246,6 +247,12 @@ public final class SanaSrMain {
 		public void onCanceled(final ModuleCanceledEvent e) {
 			module = e.getModule();
 		}
+	}
+
+	/** The folder command a module runs, or null: the module itself (a DynamicCommand) or its command. */
+	static SuperResolveFolderCommand folderCommand(final Module module) {
+		if (module instanceof SuperResolveFolderCommand c) return c;
+		return module instanceof CommandModule cm && cm.getCommand() instanceof SuperResolveFolderCommand c ? c : null;
 	}
 
 	/** For callers that print failures themselves (kept here so every client words them the same). */

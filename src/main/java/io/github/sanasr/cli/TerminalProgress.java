@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * What the launcher prints while a batch runs. On a terminal: a progress bar on stderr, redrawn in place
  * (files and tiles, elapsed time, estimate). Otherwise (a log file, a pipe, a test): one line per file on
- * stdout. Either way, each failure is one line on stderr: {@code FAILED <file>: <why>}.
+ * stdout. Either way, each failure is one line on stderr: {@code FAILED <file>: <why>}, and each conflict:
+ * {@code CONFLICT <file>: made by <model>, not by this run; use --overwrite}.
  */
 final class TerminalProgress implements BatchListener {
 
@@ -46,7 +47,7 @@ final class TerminalProgress implements BatchListener {
 	@Override
 	public synchronized void fileFinished(final int index, final int count, final BatchRow row) {
 		clear();
-		if (row.status() == BatchStatus.FAILED) {
+		if (row.status() == BatchStatus.FAILED || row.status() == BatchStatus.CONFLICT) {
 			err.println(failureLine(row));
 			err.flush();
 		}
@@ -58,7 +59,7 @@ final class TerminalProgress implements BatchListener {
 	}
 
 	static String failureLine(final BatchRow row) {
-		return "FAILED " + row.file() + ": " + row.message();
+		return row.problemLine();
 	}
 
 	synchronized void finish() {

@@ -58,8 +58,13 @@ public final class CommandParameters {
 		"(exact for binned data; keeps the input's noise)";
 	public static final String FORMAT_HELP = "tif keeps the ImageJ metadata; png only for 8-bit or RGB single planes";
 
-	/** What kind of value a parameter holds, and so which dialog field shows it. */
-	public enum Kind { STRING, INT, DOUBLE, BOOLEAN, CHOICE, DIRECTORY }
+	/**
+	 * What kind of value a parameter holds, and so which dialog field shows it. An INT with choices shows as a
+	 * choice list. MODEL and PROMPT are text in macros (any model name or folder; the model validates the
+	 * prompt) but choice lists in dialogs: {@link ModelChoices#models()} with a way to pick a folder, and the
+	 * chosen model's {@link ModelChoices#prompts(String)}.
+	 */
+	public enum Kind { STRING, INT, DOUBLE, BOOLEAN, CHOICE, DIRECTORY, MODEL, PROMPT }
 
 	/**
 	 * One parameter. {@code label} is the ImageJ 1.x dialog label: its first word is the name (ImageJ 1.x
@@ -86,9 +91,9 @@ public final class CommandParameters {
 		}
 	}
 
-	private static final Spec MODEL_SPEC = Spec.of(MODEL, "name or folder", Kind.STRING, DEFAULT_MODEL, MODEL_HELP);
+	private static final Spec MODEL_SPEC = Spec.of(MODEL, "name or folder", Kind.MODEL, DEFAULT_MODEL, MODEL_HELP);
 	private static final Spec SCALE_SPEC = Spec.of(SCALE, null, Kind.INT, DEFAULT_SCALE, SCALE_HELP).range(SCALE_MIN,
-		SCALE_MAX);
+		SCALE_MAX).choices("2", "3", "4");
 	private static final Spec TILE_SPEC = Spec.of(TILE, "input pixels, or auto", Kind.STRING, DEFAULT_TILE, TILE_HELP);
 	private static final Spec DEVICE_SPEC = Spec.of(DEVICE, null, Kind.CHOICE, DEFAULT_DEVICE, null).choices(DEVICE_AUTO,
 		DEVICE_CPU, DEVICE_GPU);
@@ -96,7 +101,7 @@ public final class CommandParameters {
 		.choices(PRECISION_AUTO, PRECISION_FLOAT32, PRECISION_BFLOAT16);
 	private static final Spec CONSISTENCY_SPEC = Spec.of(CONSISTENCY, "with the input", Kind.BOOLEAN, false,
 		CONSISTENCY_HELP);
-	private static final Spec PROMPT_SPEC = Spec.of(PROMPT, "content", Kind.STRING, DEFAULT_PROMPT, PROMPT_HELP);
+	private static final Spec PROMPT_SPEC = Spec.of(PROMPT, "content", Kind.PROMPT, DEFAULT_PROMPT, PROMPT_HELP);
 	private static final Spec FIDELITY_SPEC = Spec.of(FIDELITY_MAP, null, Kind.BOOLEAN, false, FIDELITY_HELP);
 	private static final Spec FLOAT32_SPEC = Spec.of(FLOAT32, "32-bit output", Kind.BOOLEAN, false, null);
 	private static final Spec LOW_SPEC = Spec.of(LOW_PERCENTILE, null, Kind.DOUBLE, DEFAULT_LOW_PERCENTILE, null)

@@ -12,10 +12,11 @@ import io.github.sanasr.core.Restorer;
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
+import org.scijava.command.DynamicCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
+import org.scijava.ui.UIService;
 import org.scijava.task.Task;
 import org.scijava.task.TaskService;
 
@@ -26,7 +27,7 @@ import org.scijava.task.TaskService;
  * {@code run("Super-resolve (SANA-SR)", "model=sana-sr-compact-x4 scale=4 tile=auto device=auto prompt=fluorescence fidelity_map");}
  */
 @Plugin(type = Command.class, menuPath = CommandParameters.MENU + ">" + CommandParameters.SINGLE_COMMAND, headless = true)
-public class SuperResolveCommand extends ContextCommand {
+public class SuperResolveCommand extends DynamicCommand {
 
 	@Parameter
 	private LogService log;
@@ -35,13 +36,20 @@ public class SuperResolveCommand extends ContextCommand {
 	private StatusService status;
 
 	@Parameter(required = false)
+	private UIService ui;
+
+	/** The model before the person chose "Other model folder..." (kept if they pick no folder). */
+	private String lastModel = CommandParameters.DEFAULT_MODEL;
+
+	@Parameter(required = false)
 	private TaskService tasks;
 
 	@Parameter(label = "Image")
 	private ImagePlus image;
 
 	@Parameter(label = "Model (name or folder)", required = false,
-		description = CommandParameters.MODEL_HELP)
+		description = CommandParameters.MODEL_HELP,
+		initializer = "offerModelChoices", callback = "modelChosen")
 	private String model = CommandParameters.DEFAULT_MODEL;
 
 	@Parameter(label = "Scale", min = "" + CommandParameters.SCALE_MIN, max = "" + CommandParameters.SCALE_MAX,
@@ -59,7 +67,8 @@ public class SuperResolveCommand extends ContextCommand {
 		CommandParameters.PRECISION_BFLOAT16 }, required = false, description = CommandParameters.PRECISION_HELP)
 	private String precision = CommandParameters.DEFAULT_PRECISION;
 
-	@Parameter(label = "Content prompt", required = false, description = CommandParameters.PROMPT_HELP)
+	@Parameter(label = "Content prompt", required = false, description = CommandParameters.PROMPT_HELP,
+		initializer = "offerPromptChoices")
 	private String prompt = CommandParameters.DEFAULT_PROMPT;
 
 	@Parameter(label = "Fidelity map", required = false, description = CommandParameters.FIDELITY_HELP)
@@ -84,6 +93,28 @@ public class SuperResolveCommand extends ContextCommand {
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Fidelity map", required = false)
 	private ImagePlus fidelity;
+
+	/**
+	 * The dialog's model choices ({@link CommandChoices}); the model remembered from the last run stays a choice
+	 * even when it is a folder.
+	 */
+	void offerModelChoices() {
+		CommandChoices.offerModels(this, model);
+		lastModel = CommandChoices.shown(this, model);
+	}
+
+	/** The dialog's prompt choices: the model's own. */
+	void offerPromptChoices() {
+		CommandChoices.offerPrompts(this, CommandChoices.shown(this, model));
+	}
+
+	/** A new model: "Other model folder..." asks for the folder; the prompts become the model's. */
+	void modelChosen() {
+		model = CommandChoices.resolveChoice(this, ui, model, lastModel);
+		lastModel = model;
+		final java.util.List<String> prompts = CommandChoices.offerPrompts(this, model);
+		if (!prompts.contains(prompt)) prompt = CommandParameters.DEFAULT_PROMPT;
+	}
 
 	@Override
 	public void run() {

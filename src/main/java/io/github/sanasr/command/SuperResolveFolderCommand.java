@@ -6,6 +6,7 @@ import io.github.sanasr.batch.BatchReport;
 import io.github.sanasr.batch.BatchRestorer;
 import io.github.sanasr.batch.BatchRow;
 import io.github.sanasr.batch.ImageRestorer;
+import io.github.sanasr.batch.InvalidJobException;
 import io.github.sanasr.core.RestoreOptions;
 
 import java.awt.GraphicsEnvironment;
@@ -19,10 +20,11 @@ import java.util.List;
 import org.scijava.ItemVisibility;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
+import org.scijava.command.DynamicCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
+import org.scijava.ui.UIService;
 
 /**
  * Restores every image in a folder and writes the results, a provenance sidecar per output and a summary
@@ -33,11 +35,12 @@ import org.scijava.plugin.Plugin;
  * {@code io.github.sanasr.ij1.SuperResolveFolderPlugin}.
  */
 @Plugin(type = Command.class, headless = true, menuPath = CommandParameters.MENU + ">" + CommandParameters.FOLDER_COMMAND)
-public class SuperResolveFolderCommand extends ContextCommand {
+public class SuperResolveFolderCommand extends DynamicCommand {
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false, required = false)
 	private final String note = "<html>Generative super-resolution: outputs are computed, not measured.<br>" +
-		"Existing outputs are skipped unless 'overwrite' is ticked, so a stopped batch resumes.";
+		"An existing output is skipped only if it was made from the same input, model and options (a stopped batch " +
+		"resumes);<br>one made otherwise is a conflict, left untouched unless 'overwrite' is ticked.";
 
 	@Parameter(label = "Input folder", style = "directory",
 		description = "Folder with the images to restore (or a single image file)")
@@ -52,7 +55,8 @@ public class SuperResolveFolderCommand extends ContextCommand {
 	@Parameter(label = "Output folder", style = "directory", description = "Created if missing; subfolders are mirrored")
 	private File output;
 
-	@Parameter(label = "Model", required = false, description = CommandParameters.MODEL_HELP)
+	@Parameter(label = "Model", required = false, description = CommandParameters.MODEL_HELP,
+		initializer = "offerModelChoices", callback = "modelChosen")
 	private String model = CommandParameters.DEFAULT_MODEL;
 
 	@Parameter(label = "Scale", min = "" + CommandParameters.SCALE_MIN, max = "" + CommandParameters.SCALE_MAX,
@@ -70,7 +74,8 @@ public class SuperResolveFolderCommand extends ContextCommand {
 		CommandParameters.PRECISION_BFLOAT16 }, required = false, description = CommandParameters.PRECISION_HELP)
 	private String precision = CommandParameters.DEFAULT_PRECISION;
 
-	@Parameter(label = "Prompt", required = false, description = CommandParameters.PROMPT_HELP)
+	@Parameter(label = "Prompt", required = false, description = CommandParameters.PROMPT_HELP,
+		initializer = "offerPromptChoices")
 	private String prompt = CommandParameters.DEFAULT_PROMPT;
 
 	@Parameter(label = "Fidelity map", required = false, description = "Also write <name>-fidelity.tif")
@@ -103,6 +108,12 @@ public class SuperResolveFolderCommand extends ContextCommand {
 	@Parameter(required = false)
 	private StatusService status;
 
+	@Parameter(required = false)
+	private UIService ui;
+
+	/** The model before the person chose "Other model folder..." (kept if they pick no folder). */
+	private String lastModel = CommandParameters.DEFAULT_MODEL;
+
 	// -- set by the command line (not parameters, so they never show in a dialog or a recorded macro) --
 	private List<Path> extraInputs = List.of();
 	private BatchListener listener = BatchListener.NONE;
@@ -129,6 +140,28 @@ public class SuperResolveFolderCommand extends ContextCommand {
 		return report;
 	}
 
+	/**
+	 * The dialog's model choices ({@link CommandChoices}); the model remembered from the last run stays a choice
+	 * even when it is a folder.
+	 */
+	void offerModelChoices() {
+		CommandChoices.offerModels(this, model);
+		lastModel = CommandChoices.shown(this, model);
+	}
+
+	/** The dialog's prompt choices: the model's own. */
+	void offerPromptChoices() {
+		CommandChoices.offerPrompts(this, CommandChoices.shown(this, model));
+	}
+
+	/** A new model: "Other model folder..." asks for the folder; the prompts become the model's. */
+	void modelChosen() {
+		model = CommandChoices.resolveChoice(this, ui, model, lastModel);
+		lastModel = model;
+		final java.util.List<String> prompts = CommandChoices.offerPrompts(this, model);
+		if (!prompts.contains(prompt)) prompt = CommandParameters.DEFAULT_PROMPT;
+	}
+
 	@Override
 	public void run() {
 		final BatchJob job;
@@ -143,6 +176,13 @@ public class SuperResolveFolderCommand extends ContextCommand {
 		final ImageRestorer r = restorer != null ? restorer : ImageRestorer.core(log::info);
 		try {
 			report = new BatchRestorer(r).run(job, new StatusListener());
+		}
+		catch (final InvalidJobException e) {
+			// the whole job cannot run: one message, not one failure per file (headless, the command line prints the
+			// cancel reason and exits 2; in Fiji the log shows it)
+			if (!GraphicsEnvironment.isHeadless()) log.error("SANA-SR batch: " + e.getMessage());
+			cancel(e.getMessage());
+			return;
 		}
 		finally {
 			if (restorer == null) r.close();

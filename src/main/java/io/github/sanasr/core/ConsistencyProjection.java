@@ -15,6 +15,19 @@ public final class ConsistencyProjection {
 	private ConsistencyProjection() {}
 
 	/**
+	 * The step after a plane is assembled and mapped back to intensities, before conversion to the output type:
+	 * projects every component of the plane ({@code output[k]} onto {@code input[k]}), in place.
+	 */
+	public static void projectPlane(final float[][] output, final float[][] input, final int width, final int height,
+		final int scale)
+	{
+		if (output.length != input.length) throw new IllegalArgumentException("plane components do not match: input " +
+			input.length + ", output " + output.length);
+		for (int k = 0; k < output.length; k++)
+			project(output[k], input[k], width, height, scale);
+	}
+
+	/**
 	 * Projects {@code output} ({@code width*scale x height*scale}) in place onto the outputs whose block means
 	 * equal {@code input} ({@code width x height}); the input is only read.
 	 */

@@ -1,5 +1,6 @@
 package io.github.sanasr.core;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,8 +12,12 @@ import java.util.Map;
  */
 public interface PlaneOutputs {
 
-	/** One band of one plane: per channel group, per component of the group, output rows [rowFrom, rowTo). */
-	record Band(float[][][] groups, int rowFrom, int rowTo, int tiles, String device) {}
+	/**
+	 * One band of one plane: per channel group, per component of the group, output rows [rowFrom, rowTo); the
+	 * tiles run, the device, the tile size used (after stride alignment and any retry with smaller tiles) and
+	 * the notes of the run (retries).
+	 */
+	record Band(float[][][] groups, int rowFrom, int rowTo, int tiles, String device, int tile, List<String> notes) {}
 
 	/**
 	 * The whole output plane (1-based c, z, t) of channel group {@code group}, one array per component of the
@@ -22,6 +27,19 @@ public interface PlaneOutputs {
 
 	/** Where the model ran, in words (goes into the provenance's "device"). */
 	String device();
+
+	/**
+	 * The tile size the model outputs were computed with; {@link RestoreOptions#AUTO_TILE} (the default) means
+	 * the fixed tile of the options.
+	 */
+	default int tileSize() {
+		return RestoreOptions.AUTO_TILE;
+	}
+
+	/** Notes of the model runs (e.g. retries with smaller tiles), added to the provenance's notes. */
+	default List<String> notes() {
+		return List.of();
+	}
 
 	/** Extra provenance entries (e.g. the engine and executors), added after the core's own. */
 	Map<String, String> provenance();

@@ -1,6 +1,8 @@
 package io.github.sanasr.core;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -98,6 +100,25 @@ public final class RestoreOptions {
 	public PrecisionChoice precision() { return precision; }
 	/** Project the output so that its area-downscale equals the input ({@link ConsistencyProjection}). */
 	public boolean consistency() { return consistency; }
+
+	/**
+	 * The options that decide the pixels of an output, under the provenance keys that record them: with the
+	 * model's SHA-256, its resolved prompt ({@link ResolvedOptions}) and the input file, the identity by which a
+	 * rerun recognises an output as its own. An option that changes pixels joins with one line here - the
+	 * restoration records every entry in its provenance and a rerun compares them key by key. An option whose
+	 * "auto" is decided at run time appears as what ran instead: the precision is added, resolved, in
+	 * {@link ResolvedOptions#identity()}, which both the restoration and the rerun's check go through. Tile size
+	 * and device are left out: they change pixels only within the blending tolerance.
+	 */
+	public Map<String, String> pixelOptions() {
+		final Map<String, String> m = new LinkedHashMap<>();
+		m.put("scale", Integer.toString(scale));
+		m.put("normalisation_percentiles", Restorer.fmt(lowPercentile) + "-" + Restorer.fmt(highPercentile));
+		m.put("float32_output", Boolean.toString(float32Output));
+		m.put("fidelity_map", Boolean.toString(fidelityMap));
+		m.put("consistency", Boolean.toString(consistency));
+		return m;
+	}
 
 	@Override
 	public String toString() {

@@ -2,14 +2,18 @@ package io.github.sanasr.ij1;
 
 import ij.Macro;
 import ij.gui.GenericDialog;
+import ij.io.DirectoryChooser;
 import ij.plugin.frame.Recorder;
 import io.github.sanasr.command.CommandParameters;
 import io.github.sanasr.command.CommandParameters.Kind;
 import io.github.sanasr.command.CommandParameters.Spec;
+import io.github.sanasr.command.ModelChoices;
 
 import java.awt.Checkbox;
 import java.awt.Choice;
 import java.awt.TextField;
+import java.awt.event.ItemEvent;
+import java.awt.event.ItemListener;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,16 +61,26 @@ final class Ij1Parameters {
 	static Ij1Parameters fromDialog(final String command, final List<Spec> specs, final String note) {
 		final GenericDialog gd = new GenericDialog(command);
 		if (note != null) gd.addMessage(note);
+		Choice models = null, prompts = null;
 		for (final Spec s : specs) {
 			switch (s.kind()) {
 				case STRING -> gd.addStringField(s.label(), defaultText(s), 25);
 				case DIRECTORY -> gd.addDirectoryField(s.label(), defaultText(s), 30);
-				case INT -> gd.addNumericField(s.label(), ((Number) s.defaultValue()).doubleValue(), 0);
+				case INT -> {
+					if (s.choices().isEmpty()) gd.addNumericField(s.label(), ((Number) s.defaultValue()).doubleValue(), 0);
+					else gd.addChoice(s.label(), s.choices().toArray(new String[0]), defaultText(s));
+				}
 				case DOUBLE -> gd.addNumericField(s.label(), ((Number) s.defaultValue()).doubleValue(), 2);
 				case BOOLEAN -> gd.addCheckbox(s.label(), (Boolean) s.defaultValue());
 				case CHOICE -> gd.addChoice(s.label(), s.choices().toArray(new String[0]), defaultText(s));
+				case MODEL -> gd.addChoice(s.label(), ModelChoices.models().toArray(new String[0]), defaultText(s));
+				case PROMPT -> gd.addChoice(s.label(), ModelChoices.prompts(models == null ? CommandParameters.DEFAULT_MODEL
+					: models.getSelectedItem()).toArray(new String[0]), defaultText(s));
 			}
+			if (s.kind() == Kind.MODEL) models = lastChoice(gd);
+			if (s.kind() == Kind.PROMPT) prompts = lastChoice(gd);
 		}
+		if (models != null) models.addItemListener(new ModelListener(models, prompts));
 		gd.showDialog();
 		if (gd.wasCanceled()) return null;
 		// read the fields themselves (not getNext*), so that the recording below is the only one
@@ -77,13 +91,64 @@ final class Ij1Parameters {
 		for (final Spec s : specs) {
 			final String v = switch (s.kind()) {
 				case STRING, DIRECTORY -> ((TextField) strings.get(si++)).getText().trim();
-				case INT, DOUBLE -> ((TextField) numbers.get(ni++)).getText().trim();
+				case INT -> s.choices().isEmpty() ? ((TextField) numbers.get(ni++)).getText().trim()
+					: ((Choice) choices.get(ci++)).getSelectedItem();
+				case DOUBLE -> ((TextField) numbers.get(ni++)).getText().trim();
 				case BOOLEAN -> Boolean.toString(((Checkbox) boxes.get(bi++)).getState());
-				case CHOICE -> ((Choice) choices.get(ci++)).getSelectedItem();
+				case CHOICE, MODEL, PROMPT -> ((Choice) choices.get(ci++)).getSelectedItem();
 			};
 			p.values.put(s.name(), v);
 		}
+		if (ModelChoices.OTHER_FOLDER.equals(p.values.get(CommandParameters.MODEL))) {
+			throw new IllegalArgumentException("No model folder was picked: choose a model, or pick its folder again.");
+		}
 		return p;
+	}
+
+	private static Choice lastChoice(final GenericDialog gd) {
+		final Vector<?> choices = gd.getChoices();
+		return (Choice) choices.get(choices.size() - 1);
+	}
+
+	/**
+	 * Keeps the prompt list that of the chosen model, and turns "Other model folder..." into a folder picked
+	 * with ImageJ's folder chooser (its path becomes a choice of its own, so the recorded line names it).
+	 */
+	private static final class ModelListener implements ItemListener {
+
+		private final Choice models, prompts;
+		private String last;
+
+		ModelListener(final Choice models, final Choice prompts) {
+			this.models = models;
+			this.prompts = prompts;
+			last = models.getSelectedItem();
+		}
+
+		@Override
+		public void itemStateChanged(final ItemEvent e) {
+			String model = models.getSelectedItem();
+			if (ModelChoices.OTHER_FOLDER.equals(model)) {
+				final String dir = new DirectoryChooser("Model folder (with model.json)").getDirectory();
+				if (dir == null) model = last;
+				else {
+					model = dir.endsWith("/") || dir.endsWith("\\") ? dir.substring(0, dir.length() - 1) : dir;
+					boolean known = false;
+					for (int i = 0; i < models.getItemCount(); i++)
+						known |= models.getItem(i).equals(model);
+					if (!known) models.insert(model, models.getItemCount() - 1);
+				}
+				models.select(model);
+			}
+			last = model;
+			if (prompts == null) return;
+			final String before = prompts.getSelectedItem();
+			prompts.removeAll();
+			final List<String> offered = ModelChoices.prompts(model);
+			for (final String p : offered)
+				prompts.add(p);
+			prompts.select(offered.contains(before) ? before : CommandParameters.DEFAULT_PROMPT);
+		}
 	}
 
 	/** Values as a macro would give them, in order: for the recorder and the log. */

@@ -1,22 +1,11 @@
 package io.github.sanasr.ij1;
 
-import static io.github.sanasr.command.CommandParameters.CONSISTENCY;
-import static io.github.sanasr.command.CommandParameters.DEVICE;
-import static io.github.sanasr.command.CommandParameters.FIDELITY_MAP;
-import static io.github.sanasr.command.CommandParameters.FLOAT32;
 import static io.github.sanasr.command.CommandParameters.FORMAT;
-import static io.github.sanasr.command.CommandParameters.HIGH_PERCENTILE;
 import static io.github.sanasr.command.CommandParameters.INPUT;
-import static io.github.sanasr.command.CommandParameters.LOW_PERCENTILE;
-import static io.github.sanasr.command.CommandParameters.MODEL;
 import static io.github.sanasr.command.CommandParameters.OUTPUT;
 import static io.github.sanasr.command.CommandParameters.OVERWRITE;
 import static io.github.sanasr.command.CommandParameters.PATTERN;
-import static io.github.sanasr.command.CommandParameters.PRECISION;
-import static io.github.sanasr.command.CommandParameters.PROMPT;
 import static io.github.sanasr.command.CommandParameters.RECURSIVE;
-import static io.github.sanasr.command.CommandParameters.SCALE;
-import static io.github.sanasr.command.CommandParameters.TILE;
 
 import ij.IJ;
 import ij.plugin.PlugIn;
@@ -26,6 +15,7 @@ import io.github.sanasr.batch.BatchReport;
 import io.github.sanasr.batch.BatchRestorer;
 import io.github.sanasr.batch.BatchRow;
 import io.github.sanasr.batch.ImageRestorer;
+import io.github.sanasr.batch.InvalidJobException;
 import io.github.sanasr.command.CommandParameters;
 
 import java.io.IOException;
@@ -53,15 +43,14 @@ public class SuperResolveFolderPlugin implements PlugIn {
 				: Ij1Parameters.macroOptions();
 			p = macro != null ? Ij1Parameters.fromMacro(cmd, CommandParameters.FOLDER, macro)
 				: Ij1Parameters.fromDialog(cmd, CommandParameters.FOLDER, SuperResolvePlugin.NOTE +
-					" Existing outputs are skipped unless 'overwrite' is ticked, so a stopped batch resumes.");
+					" An existing output is skipped only if made from the same input, model and options (a stopped batch" +
+					" resumes); one made otherwise is a conflict, left untouched unless 'overwrite' is ticked.");
 			if (p == null) return;
 			final List<Path> inputs = new ArrayList<>();
 			if (!p.string(INPUT).isBlank()) inputs.add(Paths.get(p.string(INPUT)));
 			final String out = p.string(OUTPUT);
 			job = CommandParameters.batchJob(inputs, p.string(PATTERN), p.bool(RECURSIVE), out.isBlank() ? null
-				: Paths.get(out), p.choice(FORMAT), p.bool(OVERWRITE), CommandParameters.restoreOptions(p.string(MODEL),
-					p.integer(SCALE), p.string(TILE), p.choice(DEVICE), p.choice(PRECISION), p.string(PROMPT),
-					p.bool(FIDELITY_MAP), p.bool(CONSISTENCY), p.bool(FLOAT32), p.number(LOW_PERCENTILE), p.number(HIGH_PERCENTILE)));
+				: Paths.get(out), p.choice(FORMAT), p.bool(OVERWRITE), SuperResolvePlugin.restoreOptions(p));
 			Files.createDirectories(job.outputDir());
 		}
 		catch (final IllegalArgumentException e) {
@@ -75,8 +64,16 @@ public class SuperResolveFolderPlugin implements PlugIn {
 		IJ.resetEscape();
 		Ij1Host.withPluginClassLoader(() -> {
 			final BatchReport[] done = new BatchReport[1];
+			final String[] invalid = new String[1];
 			try (ImageRestorer r = ImageRestorer.core(IJ::log)) {
-				Ij1Host.withoutMacroErrorRouting(() -> done[0] = new BatchRestorer(r).run(job, new Listener()));
+				Ij1Host.withoutMacroErrorRouting(() -> {
+					try {
+						done[0] = new BatchRestorer(r).run(job, new Listener());
+					}
+					catch (final InvalidJobException e) {
+						invalid[0] = e.getMessage();
+					}
+				});
 			}
 			catch (final RuntimeException | LinkageError e) {
 				Ij1Host.fail(cmd, "Internal error (please report): " + e);
@@ -85,9 +82,13 @@ public class SuperResolveFolderPlugin implements PlugIn {
 			finally {
 				Ij1Host.clearProgress();
 			}
+			if (invalid[0] != null) { // the whole job cannot run: one message, not one failure per file
+				Ij1Host.fail(cmd, invalid[0]);
+				return;
+			}
 			final BatchReport report = done[0];
 			for (final BatchRow f : report.failures())
-				IJ.log("SANA-SR: FAILED " + f.file() + ": " + f.message());
+				IJ.log("SANA-SR: " + f.problemLine());
 			final Path csv = job.outputDir().resolve(BatchReport.CSV_NAME);
 			IJ.log("SANA-SR batch: " + report.summaryLine() + "; summary in " + csv);
 			IJ.showStatus("SANA-SR batch: " + report.summaryLine());

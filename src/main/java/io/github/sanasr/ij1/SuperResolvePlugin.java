@@ -50,10 +50,7 @@ public class SuperResolvePlugin implements PlugIn {
 			p = macro != null ? Ij1Parameters.fromMacro(cmd, CommandParameters.SINGLE, macro)
 				: Ij1Parameters.fromDialog(cmd, CommandParameters.SINGLE, NOTE + " Input: " + image.getTitle());
 			if (p == null) return; // the person cancelled the dialog
-			options = CommandParameters.restoreOptions(p.string(MODEL), p.integer(SCALE), p.string(TILE),
-				p.choice(DEVICE), p.choice(PRECISION), p.string(PROMPT), p.bool(FIDELITY_MAP), p.bool(CONSISTENCY),
-				p.bool(FLOAT32), p.number(LOW_PERCENTILE),
-				p.number(HIGH_PERCENTILE));
+			options = restoreOptions(p);
 		}
 		catch (final IllegalArgumentException e) {
 			Ij1Host.fail(cmd, e.getMessage());
@@ -81,5 +78,12 @@ public class SuperResolvePlugin implements PlugIn {
 				Ij1Host.clearProgress();
 			}
 		});
+	}
+
+	/** The options the values give, validated as in every host; IllegalArgumentException says what is wrong. */
+	static RestoreOptions restoreOptions(final Ij1Parameters p) {
+		return CommandParameters.restoreOptions(p.string(MODEL), p.integer(SCALE), p.string(TILE), p.choice(DEVICE),
+			p.choice(PRECISION), p.string(PROMPT), p.bool(FIDELITY_MAP), p.bool(CONSISTENCY), p.bool(FLOAT32),
+			p.number(LOW_PERCENTILE), p.number(HIGH_PERCENTILE));
 	}
 }

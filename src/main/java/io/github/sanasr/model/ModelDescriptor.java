@@ -123,6 +123,17 @@ public final class ModelDescriptor {
 	/** For a variant: the name of the model it was made from; null otherwise. */
 	public String variantOf() { return variantOf; }
 
+	/** The model file exists and matches the descriptor's SHA-256; else an error that says what to do. */
+	public void verifyFile() throws ModelException {
+		final Path file = modelFile();
+		if (!Files.isRegularFile(file)) throw new ModelException("Model file " + file + " named by " + descriptorFile +
+			" is missing");
+		final String actual = SrModel.sha256(file);
+		if (!actual.equals(sha256)) throw new ModelException("Checksum mismatch: " + file + " has SHA-256 " + actual +
+			" but " + descriptorFile + " says " + sha256 + ". The file is damaged or belongs to another descriptor; " +
+			"reinstall the model.");
+	}
+
 	/** Index of a prompt (null or blank: the default prompt); an unknown prompt is an error listing the known. */
 	public int promptIndex(final String prompt) throws ModelException {
 		final String p = prompt == null || prompt.isBlank() ? defaultPrompt : prompt.trim().toLowerCase(Locale.ROOT);

@@ -83,12 +83,7 @@ public final class SrModel {
 
 	private static SrModel load(final ModelDescriptor d, final Device device) throws ModelException {
 		final Path file = d.modelFile();
-		if (!Files.isRegularFile(file)) throw new ModelException("Model file " + file + " named by " +
-			d.descriptorFile() + " is missing");
-		final String actual = sha256(file);
-		if (!actual.equals(d.sha256())) throw new ModelException("Checksum mismatch: " + file + " has SHA-256 " +
-			actual + " but " + d.descriptorFile() + " says " + d.sha256() +
-			". The file is damaged or belongs to another descriptor; reinstall the model.");
+		d.verifyFile();
 		final Criteria<Tile, float[]> criteria = Criteria.builder().setTypes(Tile.class, float[].class)
 			.optModelPath(file).optEngine("PyTorch").optDevice(device).optTranslator(new TileTranslator(d))
 			.optOption("mapLocation", "true").build();
@@ -201,8 +196,9 @@ public final class SrModel {
 	/** NCHW float32 in, the descriptor's expected output shape checked on the way out. */
 	private static final class TileTranslator implements Translator<Tile, float[]> {
 
+		private static final String EXPECTED = "sanasr.expected-shape";
+
 		private final ModelDescriptor d;
-		private Shape expected;
 
 		TileTranslator(final ModelDescriptor d) {
 			this.d = d;
@@ -214,13 +210,15 @@ public final class SrModel {
 			final NDArray image = m.create(FloatBuffer.wrap(t.chw), new Shape(1, t.channels, t.height, t.width),
 				DataType.FLOAT32);
 			final NDArray prompt = m.create(new float[] { t.prompt });
-			expected = new Shape(1, t.channels, (long) d.scale() * t.height, (long) d.scale() * t.width);
+			// per call, in the call's own context: the translator is shared by every predictor (thread) of the model
+			ctx.setAttachment(EXPECTED, new Shape(1, t.channels, (long) d.scale() * t.height, (long) d.scale() * t.width));
 			return new NDList(image, prompt);
 		}
 
 		@Override
 		public float[] processOutput(final TranslatorContext ctx, final NDList list) {
 			final NDArray out = list.get(0);
+			final Shape expected = (Shape) ctx.getAttachment(EXPECTED);
 			if (!out.getShape().equals(expected)) throw new ShapeMismatch("The model " + d.modelFile() + " returned " +
 				out.getShape() + " for an input of " + expected.get(2) / d.scale() + "x" + expected.get(3) / d.scale() +
 				", but its descriptor " + d.descriptorFile() + " promises " + expected + " (scale " + d.scale() +

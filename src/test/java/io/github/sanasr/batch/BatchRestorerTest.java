@@ -46,18 +46,17 @@ class BatchRestorerTest {
 	}
 
 	@Test
-	void goodBadUnsupportedAndExistingFiles() throws IOException {
+	void goodBadUnsupportedAndExistingFiles() throws Exception {
 		final Path in = in();
 		TestImages.png8(in, "a.png", 20, 10);
 		TestImages.tif16(in, "b.tif", 16, 8);
 		TestImages.png8(in, "done.png", 12, 12);
 		TestImages.corruptPng(in, "broken.png");
 		TestImages.unsupported(in, "notes.xyz");
-		// an earlier run already finished done.png
+		// an earlier run of the same job already finished done.png
 		final OutputNames done = new OutputNames(out(), "done.png", 4, OutputFormat.TIF);
-		Files.createDirectories(out());
-		Files.writeString(done.image(), "earlier result");
-		Files.writeString(done.sidecar(), "{}");
+		new BatchRestorer(new FakeRestorer()).run(job(in.resolve("done.png")).build(), BatchListener.NONE);
+		final byte[] earlier = Files.readAllBytes(done.image());
 
 		final FakeRestorer fake = new FakeRestorer();
 		final BatchReport report = new BatchRestorer(fake).run(job(in).build(), BatchListener.NONE);
@@ -72,7 +71,7 @@ class BatchRestorerTest {
 		assertEquals(BatchStatus.FAILED, rows.get("notes.xyz").status());
 		assertTrue(rows.get("notes.xyz").message().contains("unsupported"), rows.get("notes.xyz").message());
 		assertEquals(List.of("a.png", "b.tif"), fake.restoredTitles);
-		assertEquals("earlier result", Files.readString(done.image()), "a skipped output is left alone");
+		assertTrue(java.util.Arrays.equals(earlier, Files.readAllBytes(done.image())), "a skipped output is left alone");
 
 		final ImagePlus a = IJ.openImage(out().resolve("a-SANA-SR-x4.tif").toString());
 		assertEquals(80, a.getWidth());
@@ -83,9 +82,12 @@ class BatchRestorerTest {
 		assertEquals(16, b.getBitDepth());
 		assertEquals(0.125, b.getCalibration().pixelWidth, 1e-12, "calibration survives the TIFF");
 		assertTrue(String.valueOf(b.getProperty("Info")).contains("input_title: b.tif"), "provenance in the TIFF's Info");
-		assertEquals("{\n  \"plugin\": \"fake\",\n  \"model\": \"" + RestoreOptions.DEFAULT_MODEL +
-			"\",\n  \"scale\": \"4\",\n  \"input_title\": \"b.tif\"\n}\n",
-			Files.readString(out().resolve("b-SANA-SR-x4.sanasr.json")));
+		final Map<String, String> sidecar = ResumeCheck.read(out().resolve("b-SANA-SR-x4.sanasr.json"));
+		assertEquals("fake", sidecar.get("plugin"));
+		assertEquals(RestoreOptions.DEFAULT_MODEL, sidecar.get("model"));
+		assertEquals("4", sidecar.get("scale"));
+		assertEquals(String.valueOf(Files.size(in.resolve("b.tif"))), sidecar.get(InputFingerprint.BYTES_KEY));
+		assertEquals(InputFingerprint.of(in.resolve("b.tif")).sha256(), sidecar.get(InputFingerprint.SHA256_KEY));
 
 		final List<String> csv = Files.readAllLines(out().resolve(BatchReport.CSV_NAME));
 		assertEquals("file,size_in,size_out,seconds,status,message,output", csv.get(0));
@@ -96,7 +98,7 @@ class BatchRestorerTest {
 	}
 
 	@Test
-	void overwriteRedoesExistingOutputs() throws IOException {
+	void overwriteRedoesExistingOutputs() throws Exception {
 		final Path in = in();
 		TestImages.png8(in, "a.png", 8, 8);
 		final FakeRestorer fake = new FakeRestorer();
@@ -109,34 +111,100 @@ class BatchRestorerTest {
 	}
 
 	@Test
-	void aSetWithoutItsSidecarIsRedone() throws IOException {
+	void anOutputWithoutItsSidecarIsAConflictAndLeftUntouched() throws Exception {
 		final Path in = in();
 		TestImages.png8(in, "a.png", 8, 8);
 		final OutputNames names = new OutputNames(out(), "a.png", 4, OutputFormat.TIF);
 		Files.createDirectories(out());
-		Files.writeString(names.image(), "killed before the sidecar was written");
-		final BatchReport report = new BatchRestorer(new FakeRestorer()).run(job(in).build(), BatchListener.NONE);
-		assertEquals(BatchStatus.OK, report.rows().get(0).status());
-		assertEquals(32, IJ.openImage(names.image().toString()).getWidth());
-		assertTrue(Files.exists(names.sidecar()));
+		Files.writeString(names.image(), "made by someone else");
+		final FakeRestorer fake = new FakeRestorer();
+		final BatchReport report = new BatchRestorer(fake).run(job(in).build(), BatchListener.NONE);
+		final BatchRow row = report.rows().get(0);
+		assertEquals(BatchStatus.CONFLICT, row.status());
+		assertEquals("CONFLICT " + in.resolve("a.png") + ": made by an unknown tool (it has no sidecar " +
+			"a-SANA-SR-x4.sanasr.json), not by this run; use --overwrite", row.problemLine());
+		assertEquals("made by someone else", Files.readString(names.image()));
+		assertEquals(List.of(), fake.restoredTitles);
+		assertEquals(List.of(row), report.failures(), "a conflict makes the exit status 1");
+		// a sidecar without its image is what a killed run leaves (the image is written last): redone
+		Files.delete(names.image());
+		Files.writeString(names.sidecar(), "{}");
+		assertEquals(BatchStatus.OK, new BatchRestorer(fake).run(job(in).build(), BatchListener.NONE).rows().get(0).status());
 	}
 
+	/** Issue 17, item 1: a rerun with another model, prompt, option or input must not skip the old output. */
 	@Test
-	void askingForAFidelityMapRedoesSetsWithoutOne() throws IOException {
+	void resumeSkipsOnlyOutputsOfTheSameInputModelAndOptions() throws Exception {
 		final Path in = in();
 		TestImages.png8(in, "a.png", 8, 8);
+		final OutputNames names = new OutputNames(out(), "a.png", 4, OutputFormat.TIF);
+		new BatchRestorer(new FakeRestorer()).run(job(in).build(), BatchListener.NONE);
+		final byte[] first = Files.readAllBytes(names.image());
+		final String sidecar = Files.readString(names.sidecar());
+
 		final FakeRestorer fake = new FakeRestorer();
-		new BatchRestorer(fake).run(job(in).build(), BatchListener.NONE);
-		final RestoreOptions withMap = RestoreOptions.builder().fidelityMap(true).build();
-		final BatchReport report = new BatchRestorer(fake).run(job(in).options(withMap).build(), BatchListener.NONE);
-		assertEquals(BatchStatus.OK, report.rows().get(0).status());
-		final ImagePlus map = IJ.openImage(out().resolve("a-SANA-SR-x4-fidelity.tif").toString());
-		assertEquals(32, map.getBitDepth());
-		assertEquals(8, map.getWidth());
+		assertEquals(BatchStatus.SKIPPED, new BatchRestorer(fake).run(job(in).build(), BatchListener.NONE).rows().get(0)
+			.status(), "the same job: skipped");
+		for (final RestoreOptions other : List.of(RestoreOptions.builder().model("another-model").build(),
+			RestoreOptions.builder().percentiles(1, 99).build(), RestoreOptions.builder().float32Output(true).build(),
+			RestoreOptions.builder().fidelityMap(true).build()))
+		{
+			final BatchRow row = new BatchRestorer(fake).run(job(in).options(other).build(), BatchListener.NONE).rows().get(0);
+			assertEquals(BatchStatus.CONFLICT, row.status(), other.toString());
+			assertTrue(row.message().startsWith("made by " + RestoreOptions.DEFAULT_MODEL + ", SHA-256 unknown, not by " +
+				"this run; use --overwrite ("), row.message());
+		}
+		// the tile size is not part of the identity
+		assertEquals(BatchStatus.SKIPPED, new BatchRestorer(fake).run(job(in).options(RestoreOptions.builder().tile(64)
+			.build()).build(), BatchListener.NONE).rows().get(0).status());
+		// the input changed since
+		TestImages.png8(in, "a.png", 8, 9);
+		final BatchRow changed = new BatchRestorer(fake).run(job(in).build(), BatchListener.NONE).rows().get(0);
+		assertEquals(BatchStatus.CONFLICT, changed.status());
+		assertTrue(changed.message().contains(InputFingerprint.SHA256_KEY), changed.message());
+		assertEquals(List.of(), fake.restoredTitles, "nothing was redone");
+		assertTrue(java.util.Arrays.equals(first, Files.readAllBytes(names.image())), "the old output is untouched");
+		assertEquals(sidecar, Files.readString(names.sidecar()));
+		assertTrue(Files.readString(out().resolve(BatchReport.CSV_NAME)).contains(",conflict,"));
+		// overwrite replaces it
+		assertEquals(BatchStatus.OK, new BatchRestorer(fake).run(job(in).overwrite(true).build(), BatchListener.NONE)
+			.rows().get(0).status());
 	}
 
 	@Test
-	void restorationErrorsAndBugsFailOneFileOnly() throws IOException {
+	void aFidelityMapDeletedSinceIsMadeAgain() throws Exception {
+		final Path in = in();
+		TestImages.png8(in, "a.png", 8, 8);
+		final RestoreOptions withMap = RestoreOptions.builder().fidelityMap(true).build();
+		final FakeRestorer fake = new FakeRestorer();
+		new BatchRestorer(fake).run(job(in).options(withMap).build(), BatchListener.NONE);
+		final Path map = out().resolve("a-SANA-SR-x4-fidelity.tif");
+		Files.delete(map);
+		final BatchReport report = new BatchRestorer(fake).run(job(in).options(withMap).build(), BatchListener.NONE);
+		assertEquals(BatchStatus.OK, report.rows().get(0).status());
+		assertEquals(32, IJ.openImage(map.toString()).getBitDepth());
+	}
+
+	/** Issue 17, item 2: a job that cannot run fails once, before the first file, and touches nothing. */
+	@Test
+	void aJobThatCannotRunFailsBeforeTheFirstFile() throws Exception {
+		final Path in = in();
+		for (final String n : List.of("a.png", "b.png", "c.png")) TestImages.png8(in, n, 8, 8);
+		final FakeRestorer fake = new FakeRestorer();
+		fake.refuse = "No model named 'nonsense'";
+		final InvalidJobException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidJobException.class,
+			() -> new BatchRestorer(fake).run(job(in).build(), BatchListener.NONE));
+		assertEquals("No model named 'nonsense'", e.getMessage());
+		assertEquals(List.of(), fake.restoredTitles);
+		assertFalse(Files.exists(out().resolve(BatchReport.CSV_NAME)), "no summary of files never tried");
+		// a bad glob is refused earlier still, when the job is built (every host builds one before running it)
+		final IllegalArgumentException glob = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+			() -> job(in).pattern("*.[tif"));
+		assertTrue(glob.getMessage().startsWith("The file pattern '*.[tif' is not a valid file-name glob"), glob.getMessage());
+	}
+
+	@Test
+	void restorationErrorsAndBugsFailOneFileOnly() throws Exception {
 		final Path in = in();
 		TestImages.png8(in, "a.png", 8, 8);
 		TestImages.png8(in, "b.png", 8, 8);
@@ -154,7 +222,7 @@ class BatchRestorerTest {
 	}
 
 	@Test
-	void cancellingMidFileWritesNothingForItAndARerunCompletesTheRest() throws IOException {
+	void cancellingMidFileWritesNothingForItAndARerunCompletesTheRest() throws Exception {
 		final Path in = in();
 		for (final String n : List.of("a.png", "b.png", "c.png")) TestImages.png8(in, n, 8, 8);
 		final AtomicBoolean cancel = new AtomicBoolean();
@@ -184,7 +252,7 @@ class BatchRestorerTest {
 	}
 
 	@Test
-	void pngOutputOnlyFor8BitAndRgbPlanes() throws IOException {
+	void pngOutputOnlyFor8BitAndRgbPlanes() throws Exception {
 		final Path in = in();
 		TestImages.png8(in, "grey.png", 8, 6);
 		TestImages.tif16(in, "deep.tif", 8, 6);
@@ -200,7 +268,7 @@ class BatchRestorerTest {
 	}
 
 	@Test
-	void patternRecursionSubfoldersAndOwnOutputsInPlace() throws IOException {
+	void patternRecursionSubfoldersAndOwnOutputsInPlace() throws Exception {
 		final Path in = in();
 		TestImages.png8(in, "a.png", 8, 8);
 		TestImages.tif16(in, "skip-me.tif", 8, 8);
@@ -217,7 +285,7 @@ class BatchRestorerTest {
 	}
 
 	@Test
-	void twoInputsWithTheSameStemDoNotOverwriteEachOther() throws IOException {
+	void twoInputsWithTheSameStemDoNotOverwriteEachOther() throws Exception {
 		final Path in = in();
 		TestImages.png8(in, "x.png", 8, 8);
 		TestImages.tif16(in, "x.tif", 8, 8);
@@ -228,7 +296,7 @@ class BatchRestorerTest {
 	}
 
 	@Test
-	void missingInputsAreReportedNotThrown() {
+	void missingInputsAreReportedNotThrown() throws Exception {
 		final BatchReport report = new BatchRestorer(new FakeRestorer())
 			.run(job(tmp.resolve("nowhere")).build(), BatchListener.NONE);
 		assertEquals(1, report.failures().size());
@@ -236,7 +304,7 @@ class BatchRestorerTest {
 	}
 
 	@Test
-	void aWriterThatFailsLeavesNeitherAFinalNorATemporaryFile() throws IOException {
+	void aWriterThatFailsLeavesNeitherAFinalNorATemporaryFile() throws Exception {
 		final Path target = tmp.resolve("result.tif");
 		final IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
 			() -> AtomicOutput.write(target, p -> {

@@ -28,6 +28,13 @@ public final class FakeRestorer implements ImageRestorer {
 	Predicate<String> failOn = t -> false;
 	/** Titles for which restore throws an unexpected RuntimeException. */
 	Predicate<String> crashOn = t -> false;
+	/** What {@link #check} says about the options: null when they are fine. */
+	String refuse;
+
+	@Override
+	public void check(final RestoreOptions options) throws RestoreException {
+		if (refuse != null) throw new RestoreException(refuse);
+	}
 
 	@Override
 	public RestoreResult restore(final ImagePlus input, final RestoreOptions options, final ProgressListener progress)
@@ -54,8 +61,8 @@ public final class FakeRestorer implements ImageRestorer {
 		cal.pixelWidth /= s;
 		cal.pixelHeight /= s;
 		result.setCalibration(cal);
-		final Provenance provenance = new Provenance().put("plugin", "fake").put("model", options.model())
-			.put("scale", s).put("input_title", title);
+		final Provenance provenance = new Provenance().put("plugin", "fake").put("input_title", title);
+		identity(options).forEach(provenance::put); // as the core does: a rerun compares these
 		result.setProperty("Info", provenance.toInfoText());
 		final ImagePlus map = options.fidelityMap()
 			? new ImagePlus(title + "-fidelity", new FloatProcessor(input.getWidth(), input.getHeight())) : null;

@@ -2,6 +2,7 @@ package io.github.sanasr.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.Macro;
 import io.github.sanasr.command.CommandParameters.Kind;
@@ -57,6 +58,63 @@ class CommandParametersTest {
 		assertEquals(false, RestoreOptions.builder().build().consistency());
 	}
 
+	@Test
+	void dialogsOfferChoicesForModelScaleAndPrompt() {
+		assertEquals(List.of("2", "3", "4"), spec(CommandParameters.SINGLE, CommandParameters.SCALE).choices());
+		assertEquals(Kind.MODEL, spec(CommandParameters.FOLDER, CommandParameters.MODEL).kind());
+		assertEquals(Kind.PROMPT, spec(CommandParameters.FOLDER, CommandParameters.PROMPT).kind());
+		// the shipped models (in the build's resources and in models/), the default first, a folder picker last
+		final List<String> models = ModelChoices.models();
+		assertEquals(CommandParameters.DEFAULT_MODEL, models.get(0));
+		assertTrue(models.contains("sana-sr-compact-x4-bf16"), models.toString());
+		assertEquals(ModelChoices.OTHER_FOLDER, models.get(models.size() - 1));
+		// a model folder given earlier stays on the list, before the picker
+		final List<String> with = ModelChoices.including(models, "/some/folder");
+		assertEquals("/some/folder", with.get(with.size() - 2));
+		assertEquals(models, ModelChoices.including(models, CommandParameters.DEFAULT_MODEL));
+		// prompts: default, then the model's own list (a model folder works too); an unknown model offers default
+		assertEquals(List.of("default", "generic", "photo", "fluorescence", "brightfield", "histology", "electron",
+			"astro"), ModelChoices.prompts(io.github.sanasr.core.TestImages.model("conv-x4").toString()));
+		assertEquals(List.of("default"), ModelChoices.prompts("no-such-model"));
+		assertEquals(List.of("default"), ModelChoices.prompts(ModelChoices.OTHER_FOLDER));
+	}
+
+	@Test
+	void fijiDialogGetsTheChoiceListsFromTheInitialisers() throws Exception {
+		final org.scijava.Context ctx = new org.scijava.Context(org.scijava.command.CommandService.class);
+		try {
+			final org.scijava.command.CommandService cs = ctx.service(org.scijava.command.CommandService.class);
+			final SuperResolveFolderCommand c = (SuperResolveFolderCommand) ctx.service(org.scijava.module.ModuleService.class)
+				.createModule(cs.getCommand(SuperResolveFolderCommand.class));
+			final String folder = io.github.sanasr.core.TestImages.model("conv-x4").toString();
+			c.setInput(CommandParameters.MODEL, folder); // as a macro gives it
+			c.resolveInput(CommandParameters.MODEL);
+			c.initialize();
+			final List<?> models = c.getInfo().getInput(CommandParameters.MODEL).getChoices();
+			assertEquals(CommandParameters.DEFAULT_MODEL, models.get(0));
+			assertTrue(models.contains(folder), "the given folder is offered: " + models);
+			assertEquals(ModelChoices.OTHER_FOLDER, models.get(models.size() - 1));
+			assertEquals(ModelChoices.prompts(folder), c.getInfo().getInput(CommandParameters.PROMPT).getChoices());
+			// choosing another model offers its prompts; a prompt it does not know falls back to default
+			c.setInput(CommandParameters.PROMPT, "fluorescence");
+			c.setInput(CommandParameters.MODEL, "no-such-model");
+			c.modelChosen();
+			assertEquals(List.of("default"), c.getInfo().getInput(CommandParameters.PROMPT).getChoices());
+			assertEquals("default", c.getInput(CommandParameters.PROMPT));
+			// "Other model folder..." without a folder picked (no UI here) keeps the model chosen before
+			c.setInput(CommandParameters.MODEL, ModelChoices.OTHER_FOLDER);
+			c.modelChosen();
+			assertEquals("no-such-model", c.getInput(CommandParameters.MODEL));
+		}
+		finally {
+			ctx.dispose();
+		}
+	}
+
+	private static Spec spec(final List<Spec> specs, final String name) {
+		return specs.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+	}
+
 	private static void assertSame(final Object command, final List<Spec> specs) throws Exception {
 		final List<Field> fields = new ArrayList<>();
 		for (final Field f : command.getClass().getDeclaredFields()) {
@@ -87,7 +145,10 @@ class CommandParametersTest {
 					assertEquals(s.defaultValue(), value, s.name());
 					assertEquals(s.choices(), List.of(p.choices()), s.name());
 				}
-				case STRING -> assertEquals(s.defaultValue(), value, s.name());
+				case STRING, MODEL, PROMPT -> {
+					assertEquals(s.defaultValue(), value, s.name());
+					assertEquals(String.class, f.getType(), s.name());
+				}
 			}
 			assertEquals(s.kind() == Kind.INT, f.getType() == int.class, s.name());
 		}

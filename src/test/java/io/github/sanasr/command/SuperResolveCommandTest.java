@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scijava.Context;
-import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 
 /** The command through a headless SciJava context, as a macro or script would run it. */
@@ -44,7 +43,7 @@ class SuperResolveCommandTest {
 		commands = c.service(CommandService.class);
 	}
 
-	static CommandModule run(final ImagePlus image, final Object... params) throws Exception {
+	static SuperResolveCommand run(final ImagePlus image, final Object... params) throws Exception {
 		// every parameter given: SciJava otherwise fills missing ones with the last used (persisted) values
 		final Map<String, Object> inputs = new HashMap<>();
 		inputs.put("image", image);
@@ -59,7 +58,10 @@ class SuperResolveCommandTest {
 		inputs.put("high_percentile", 99.9);
 		for (int i = 0; i < params.length; i += 2)
 			inputs.put((String) params[i], params[i + 1]);
-		return commands.run(SuperResolveCommand.class, true, inputs).get();
+		// the command is a DynamicCommand, so it is its own module, not a CommandModule
+		// (CommandService.run hands back only CommandModules), so it runs through the ModuleService
+		return (SuperResolveCommand) context.service(org.scijava.module.ModuleService.class).run(commands.getCommand(
+			SuperResolveCommand.class), true, inputs).get();
 	}
 
 	@Test
@@ -67,7 +69,7 @@ class SuperResolveCommandTest {
 		final String model = TestImages.model("conv-x4").toString();
 		for (final int depth : new int[] { 8, 24 }) {
 			final ImagePlus in = TestImages.image("in-" + depth, depth, 20, 13, 1, 1, 1);
-			final CommandModule m = run(in, "model", model, "scale", 4, "tile", "auto", "device", "cpu", "prompt",
+			final SuperResolveCommand m = run(in, "model", model, "scale", 4, "tile", "auto", "device", "cpu", "prompt",
 				"fluorescence", "fidelity_map", true);
 			assertFalse(m.isCanceled(), () -> m.getCancelReason());
 			final ImagePlus out = (ImagePlus) m.getOutput("result");
@@ -89,7 +91,7 @@ class SuperResolveCommandTest {
 		final String[][] bad = { { "tile", "big" }, { "device", "tpu" }, { "prompt", "no-such-prompt" },
 			{ "model", "/no/such/folder" } };
 		for (final String[] b : bad) {
-			final CommandModule m = run(in, "model", model, b[0], b[1]);
+			final SuperResolveCommand m = run(in, "model", model, b[0], b[1]);
 			assertTrue(m.isCanceled(), b[0]);
 			assertTrue(m.getCancelReason().toLowerCase().contains(b[0].equals("model") ? "not found" : b[0]) ||
 				m.getCancelReason().contains(b[1]), m.getCancelReason());

@@ -140,9 +140,36 @@ class RestorerBandsTest {
 	}
 
 	@Test
-	void bandsAndAssemblyNeedAFixedTile() {
-		final ImagePlus in = TestImages.image("t.tif", 8, 20, 20, 1, 1, 1);
+	void partsOfAPlaneNeedAFixedTileAndAWholePlaneIsRunAsRestoreRunsIt() throws Exception {
+		final ImagePlus in = TestImages.image("t.tif", 8, 60, 50, 1, 1, 1);
 		final RestoreOptions auto = RestoreOptions.builder().model(model).build();
 		assertThrows(RestoreException.class, () -> restorer().restoreBand(in, auto, 1, 1, 1, 0, 80, null));
+		// the whole plane under "auto": the tile restore chooses, and the same pixels once assembled
+		final RestoreResult whole = restorer().restore(in, auto, null);
+		final PlaneOutputs.Band band = restorer().restoreBand(in, auto, 1, 1, 1, 0, 200, null);
+		assertEquals(whole.provenance().entries().get("tile_size"), Integer.toString(band.tile()));
+		final RestoreResult assembled = restorer().assemble(in, auto, null, new PlaneOutputs() {
+
+			@Override
+			public float[][] plane(final int c, final int z, final int t, final int group) {
+				return band.groups()[group];
+			}
+
+			@Override
+			public String device() {
+				return band.device();
+			}
+
+			@Override
+			public int tileSize() {
+				return band.tile();
+			}
+
+			@Override
+			public Map<String, String> provenance() {
+				return Map.of();
+			}
+		});
+		assertEquals(TestImages.checksum(whole.image()), TestImages.checksum(assembled.image()));
 	}
 }

@@ -18,7 +18,6 @@ import java.awt.Label;
 import java.awt.Point;
 import java.awt.Rectangle;
 import java.awt.Robot;
-import java.awt.TextField;
 import java.awt.Toolkit;
 import java.awt.Window;
 import java.awt.event.InputEvent;
@@ -52,10 +51,11 @@ import org.scijava.plugin.PluginService;
  * "person" (java.awt.Robot, real mouse events) types the model folder, picks the CPU, ticks the fidelity map
  * and clicks OK; the command runs and its outputs are shown as image windows. Screenshots of the dialog and
  * of the result window go to OUT_DIR; facts about both are printed as {@code DIALOG}/{@code FIELD}/
- * {@code RESULT} lines for the test to check.
+ * {@code RESULT} lines for the test to check; {@code MODEL_CHOICES} and {@code PROMPT_CHOICES} list what the
+ * model and prompt lists offer.
  *
  * <p>{@code java -Djava.awt.headless=false ... DialogHarness IMAGE MODEL OUT_DIR}; MODEL is what the person
- * types (a folder, or a name). docs/dialog.png was made with
+ * chooses in the model list (with -Dsanasr.models.dir, the test models are on it). docs/dialog.png was made with
  * {@code xvfb-run -a -s "-screen 0 1280x1024x24" java -Djava.awt.headless=false
  * -Dsanasr.models.dir=src/test/resources/models -cp "target/test-classes:target/classes:target/lib/*"
  * io.github.sanasr.gui.DialogHarness sample-images/sem.png conv-x4 target/dialog-screenshots}.</p>
@@ -84,7 +84,9 @@ public final class DialogHarness {
 		final CommandInfo info = ctx.service(CommandService.class).getCommand(SuperResolveCommand.class);
 		final ModuleService modules = ctx.service(ModuleService.class);
 		final Module module = modules.createModule(info);
-		final ParameterDialog pd = new ParameterDialog(info, TITLE);
+		// the command's initialisers fill the model and prompt choice lists, as Fiji's harvester sees them
+		module.initialize();
+		final ParameterDialog pd = new ParameterDialog(module, TITLE);
 		final Robot robot = new Robot();
 		robot.setAutoDelay(40);
 		final Thread person = new Thread(() -> person(pd, model, robot, out), "person");
@@ -113,7 +115,7 @@ public final class DialogHarness {
 		for (final ImagePlus r : shown) {
 			r.show();
 			waitFor("window " + r.getTitle(), () -> r.getWindow() != null && r.getWindow().isShowing());
-			Thread.sleep(700); // let it paint
+			Awt.waitUntilReady(robot, r.getWindow(), r.getCanvas(), 30);
 			final Calibration rc = r.getCalibration();
 			System.out.printf(Locale.ROOT, "RESULT title=%s size=%dx%d bitdepth=%d pixel_width=%s pixel_height=%s unit=%s " +
 				"window=%s info=%b%n", r.getTitle(), r.getWidth(), r.getHeight(), r.getBitDepth(), rc.pixelWidth, rc.pixelHeight,
@@ -132,7 +134,7 @@ public final class DialogHarness {
 		try {
 			final GenericDialog gd = pd.dialog();
 			waitFor("the dialog", gd::isShowing);
-			Thread.sleep(500);
+			Awt.waitUntilReady(robot, gd, gd.getButtons()[0], 30);
 			final Rectangle screen = new Rectangle(Toolkit.getDefaultToolkit().getScreenSize());
 			final Rectangle b = gd.getBounds();
 			System.out.printf(Locale.ROOT, "DIALOG title=%s bounds=%d,%d,%dx%d screen=%dx%d on_screen=%b%n", gd.getTitle(),
@@ -145,19 +147,24 @@ public final class DialogHarness {
 				if (c instanceof Button btn) System.out.println("BUTTON " + btn.getLabel() + " enabled=" + btn.isEnabled() +
 					" visible=" + inside(c, gd));
 			}
-			// what a person does: type the model folder, pick the CPU, tick the fidelity map
-			final TextField modelField = stringField(pd, "model");
-			click(robot, modelField);
-			EventQueue.invokeAndWait(() -> {
-				modelField.setText(model);
-				modelField.setCaretPosition(model.length());
-			});
+			// what a person does: choose the model from the list, pick the CPU, tick the fidelity map
+			final Choice modelChoice = choiceField(pd, "model");
+			final List<String> offered = new ArrayList<>();
+			for (int i = 0; i < modelChoice.getItemCount(); i++)
+				offered.add(modelChoice.getItem(i));
+			System.out.println("MODEL_CHOICES " + offered);
+			final Choice promptChoice = choiceField(pd, "prompt");
+			final List<String> prompts = new ArrayList<>();
+			for (int i = 0; i < promptChoice.getItemCount(); i++)
+				prompts.add(promptChoice.getItem(i));
+			System.out.println("PROMPT_CHOICES " + prompts);
+			EventQueue.invokeAndWait(() -> modelChoice.select(model));
 			final Choice device = choiceField(pd, "device");
 			EventQueue.invokeAndWait(() -> device.select("cpu"));
 			final Checkbox fidelity = checkboxField(pd, "fidelity_map");
 			click(robot, fidelity);
 			waitFor("the fidelity box ticked", fidelity::getState);
-			Thread.sleep(400);
+			Awt.settle(robot);
 			shoot(robot, gd.getBounds(), out.resolve("dialog.png"));
 			final Button ok = gd.getButtons()[0];
 			System.out.println("CLICK " + ok.getLabel());
@@ -167,11 +174,6 @@ public final class DialogHarness {
 			System.out.println("PERSON failed: " + e);
 			System.exit(5);
 		}
-	}
-
-	private static TextField stringField(final ParameterDialog pd, final String name) {
-		return (TextField) pd.dialog().getStringFields().get(indexAmong(pd, name, i -> i.getType() == String.class &&
-			(i.getChoices() == null || i.getChoices().isEmpty())));
 	}
 
 	private static Choice choiceField(final ParameterDialog pd, final String name) {

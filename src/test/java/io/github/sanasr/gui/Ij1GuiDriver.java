@@ -11,6 +11,7 @@ import ij.measure.Calibration;
 import ij.plugin.frame.Recorder;
 
 import java.awt.Button;
+import java.awt.Choice;
 import java.awt.Component;
 import java.awt.Dialog;
 import java.awt.EventQueue;
@@ -89,11 +90,18 @@ public final class Ij1GuiDriver {
 		WindowManager.setCurrentWindow(input.getWindow());
 		choose(item);
 		final Dialog dialog = waitForDialog(COMMAND, 30);
-		Thread.sleep(1500); // without a window manager the dialog is placed and painted a moment after it shows
-		robot.waitForIdle();
+		Awt.waitUntilReady(robot, dialog, button(dialog, "OK"), 30);
 		for (final Component c : Awt.components(dialog)) {
 			if (c instanceof Label l && !l.getText().isBlank()) System.out.println("FIELD " + l.getText());
 			if (c instanceof java.awt.Checkbox b) System.out.println("FIELD " + b.getLabel());
+		}
+		// choices, not free text: model, scale and prompt are lists
+		for (final Object o : ((GenericDialog) dialog).getChoices()) {
+			final Choice c = (Choice) o;
+			final List<String> items = new ArrayList<>();
+			for (int i = 0; i < c.getItemCount(); i++)
+				items.add(c.getItem(i));
+			System.out.println("CHOICE " + c.getSelectedItem() + " of " + items);
 		}
 		Awt.shoot(robot, dialog.getBounds(), out.resolve("dialog.png"));
 		pressOk(robot, dialog);
@@ -103,13 +111,14 @@ public final class Ij1GuiDriver {
 			return r != null && r.getWindow() != null && r.getWindow().isShowing();
 		});
 		final ImagePlus result = WindowManager.getImage(title);
-		Thread.sleep(1500); // let the window paint
+		Awt.waitUntilReady(robot, result.getWindow(), result.getCanvas(), 30);
 		System.out.println("RESULT " + result.getTitle() + " " + result.getWidth() + "x" + result.getHeight() +
 			" images=" + WindowManager.getImageCount());
 		final Rectangle shot = ij.getBounds().union(result.getWindow().getBounds()).union(input.getWindow().getBounds())
 			.intersection(new Rectangle(Toolkit.getDefaultToolkit().getScreenSize()));
 		Awt.shoot(robot, shot, out.resolve("result.png"));
-		Thread.sleep(500); // the recorder writes the line when the command has returned
+		// the recorder writes the line when the command has returned
+		Awt.waitFor("the recorded line", 30, () -> Recorder.getInstance().getText().contains("run(\"" + COMMAND));
 		final String recorded = Recorder.getInstance().getText();
 		Files.writeString(out.resolve("recorded.ijm"), recorded);
 		for (final String line : recorded.split("\n"))
@@ -122,20 +131,25 @@ public final class Ij1GuiDriver {
 		WindowManager.setCurrentWindow(input.getWindow());
 		choose(item);
 		final Dialog again = waitForDialog(COMMAND, 30);
-		Thread.sleep(1500);
 		// the smallest tiles, so that the run lasts: the person types 32 into the tile field (with 64, model 1.0.0
 		// finished cell.png before the Esc arrived; 32 gives about 800 network calls)
-		final TextField tile = (TextField) ((GenericDialog) again).getStringFields().get(1);
+		final TextField tile = fieldAfter(again, "Tile");
+		Awt.waitUntilReady(robot, again, tile, 30);
 		Awt.click(robot, tile);
 		EventQueue.invokeAndWait(() -> tile.setText("32"));
 		pressOk(robot, again);
 		Awt.waitFor("tiles running", 120, () -> ImageJ.getStatusBarText().contains("Esc cancels"));
 		System.out.println("STATUS " + ImageJ.getStatusBarText());
+		// Esc goes to the focused window: ImageJ sets its escape flag from the image window's key listener; the
+		// input window is under the result window, so it comes to the front first
+		EventQueue.invokeAndWait(() -> input.getWindow().toFront());
+		Awt.waitUntilPlaced(robot, input.getWindow(), input.getCanvas(), false, 30);
 		Awt.click(robot, input.getCanvas());
+		Awt.waitFor("the input window focused by the click", 30, () -> input.getWindow().isFocused());
 		robot.keyPress(KeyEvent.VK_ESCAPE);
 		robot.keyRelease(KeyEvent.VK_ESCAPE);
 		final Dialog message = waitForDialog("SANA-SR", 90);
-		Thread.sleep(1500);
+		Awt.waitUntilReady(robot, message, button(message, "OK"), 30);
 		for (final Component c : Awt.components(message)) {
 			if (c instanceof Label l) System.out.println("CANCEL_MESSAGE " + l.getText());
 			if (c instanceof TextArea a) System.out.println("CANCEL_MESSAGE " + a.getText());
@@ -147,24 +161,49 @@ public final class Ij1GuiDriver {
 		}
 		Awt.shoot(robot, message.getBounds(), out.resolve("cancelled.png"));
 		Awt.click(robot, button(message, "OK"));
-		Thread.sleep(500);
+		Awt.waitFor("the message closed", 30, () -> !message.isShowing());
 		System.out.println("AFTER_CANCEL images=" + WindowManager.getImageCount() + " (before: " + images + ")");
 		System.out.println("DRIVER DONE");
 	}
 
-	/** Clicks OK; without a window manager a first click can come too early, so up to three, each a real one. */
-	private static void pressOk(final Robot robot, final Dialog d) throws InterruptedException {
-		for (int i = 1; i <= 3; i++) {
-			Awt.click(robot, button(d, "OK"));
-			final long end = System.currentTimeMillis() + 4000;
-			while (d.isShowing() && System.currentTimeMillis() < end)
-				Thread.sleep(50);
-			if (!d.isShowing()) {
-				System.out.println("OK_CLICKS " + i);
-				return;
+	/** One real click on OK, once the dialog has the focus and the button is in place; the dialog must close. */
+	private static void pressOk(final Robot robot, final Dialog d) throws Exception {
+		final Button ok = button(d, "OK");
+		Awt.waitUntilReady(robot, d, ok, 30);
+		final int[] presses = { 0 };
+		ok.addMouseListener(new java.awt.event.MouseAdapter() {
+
+			@Override
+			public void mousePressed(final java.awt.event.MouseEvent e) {
+				presses[0]++;
 			}
+		});
+		final java.awt.Point at = ok.getLocationOnScreen();
+		System.out.println("OK_AT " + at.x + "," + at.y + " " + ok.getWidth() + "x" + ok.getHeight() + " dialog=" +
+			d.getBounds() + " focused=" + d.isFocused() + " owner=" + java.awt.KeyboardFocusManager
+				.getCurrentKeyboardFocusManager().getFocusOwner());
+		Awt.click(robot, ok);
+		try {
+			Awt.waitFor("the dialog '" + d.getTitle() + "' to close after one click on OK", 30, () -> !d.isShowing());
 		}
-		throw new IllegalStateException("the dialog '" + d.getTitle() + "' stays open after three clicks on OK");
+		catch (final IllegalStateException e) {
+			System.out.println("OK_PRESSES_SEEN " + presses[0] + " pointer=" + java.awt.MouseInfo.getPointerInfo()
+				.getLocation());
+			Awt.shoot(robot, new Rectangle(Toolkit.getDefaultToolkit().getScreenSize()), Path.of(System.getProperty(
+				"java.io.tmpdir"), "sanasr-ok-stuck.png"));
+			throw e;
+		}
+		System.out.println("OK_CLICKS 1");
+	}
+
+	/** The text field that follows the label starting with {@code label} in a GenericDialog. */
+	private static TextField fieldAfter(final Dialog d, final String label) {
+		boolean seen = false;
+		for (final Component c : Awt.components(d)) {
+			if (c instanceof Label l && l.getText().startsWith(label)) seen = true;
+			else if (seen && c instanceof TextField t) return t;
+		}
+		throw new IllegalStateException("no text field after '" + label + "' in " + d.getTitle());
 	}
 
 	private static MenuItem menuItem(final MenuBar bar, final Path out) {

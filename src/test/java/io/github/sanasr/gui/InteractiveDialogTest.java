@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 class InteractiveDialogTest {
 
 	private static final Path REPO = Path.of("").toAbsolutePath();
-	private static final Path MODEL = REPO.resolve("src/test/resources/models/conv-x4");
+	private static final Path MODELS = REPO.resolve("src/test/resources/models");
+	private static final Path MODEL = MODELS.resolve("conv-x4");
 	private static final Path IMAGE = REPO.resolve("sample-images/sem.png");
 
 	@Test
@@ -47,9 +48,12 @@ class InteractiveDialogTest {
 		if (!display) cmd.addAll(List.of("xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"));
 		cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		cmd.addAll(List.of("-Xmx1g", "-Djava.awt.headless=false", "-Dai.djl.offline=true", "-Dslf4j.internal.verbosity=ERROR",
+			"-Dsanasr.models.dir=" + MODELS,
+			// fresh preferences: the dialog shows the model remembered from the last run (another test's, else)
+			"-Djava.util.prefs.userRoot=" + out.resolve("prefs"),
 			"-cp", String.join(File.pathSeparator, buildDir().resolve("test-classes").toString(),
 				buildDir().resolve("classes").toString(), buildDir().resolve("lib") + File.separator + "*"),
-			DialogHarness.class.getName(), IMAGE.toString(), MODEL.toString(), out.toString()));
+			DialogHarness.class.getName(), IMAGE.toString(), "conv-x4", out.toString()));
 		Files.createDirectories(out);
 		final Path log = out.resolve("harness.log");
 		final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -68,6 +72,18 @@ class InteractiveDialogTest {
 		for (final String box : new String[] { "Fidelity map", "Consistency with the input", "32-bit output" })
 			assertTrue(o.contains("CHECKBOX " + box + " visible=true"), box + "\n" + o);
 		assertTrue(o.matches("(?s).*BUTTON\\s+OK\\s+enabled=true visible=true.*"), o);
+		// choices, not free text: the default and the installed models, then a way to pick a folder; the
+		// default model's own prompts
+		assertTrue(o.contains("MODEL_CHOICES [sana-sr-compact-x4, ") && o.contains("conv-x4") &&
+			o.contains("Other model folder...]"), o);
+		assertTrue(o.contains("PROMPT_CHOICES [default, generic, photo, fluorescence, brightfield, histology, electron, " +
+			"astro]"), o);
+		// choices, not free text: the default and the installed models, then a way to pick a folder; the
+		// default model's own prompts
+		assertTrue(o.contains("MODEL_CHOICES [sana-sr-compact-x4, ") && o.contains("conv-x4") &&
+			o.contains("Other model folder...]"), o);
+		assertTrue(o.contains("PROMPT_CHOICES [default, generic, photo, fluorescence, brightfield, histology, electron, " +
+			"astro]"), o);
 
 		// it ran and displayed the result: title, 4x size, pixel size divided by 4 in the input's unit, provenance
 		final double px = DialogHarness.PIXEL_NM / 4;

@@ -29,12 +29,25 @@ public final class ParameterDialog {
 	private final List<ModuleItem<?>> asked = new ArrayList<>();
 
 	public ParameterDialog(final ModuleInfo info, final String title) {
+		this(info, null, title);
+	}
+
+	/**
+	 * The dialog for {@code module} (its info, as its initialisers left it: a DynamicCommand's choice lists), each
+	 * field showing the module's current value, as Fiji's harvester does.
+	 */
+	public ParameterDialog(final Module module, final String title) {
+		this(module.getInfo(), module, title);
+	}
+
+	private ParameterDialog(final ModuleInfo info, final Module module, final String title) {
 		this.info = info;
 		dialog = new GenericDialog(title);
 		for (final ModuleItem<?> item : info.inputs()) {
 			if (!asks(item)) continue;
 			asked.add(item);
-			add(item);
+			final Object current = module == null ? null : item.getValue(module);
+			add(item, current != null ? current : item.getDefaultValue());
 		}
 	}
 
@@ -54,10 +67,9 @@ public final class ParameterDialog {
 		return true;
 	}
 
-	private void add(final ModuleItem<?> item) {
+	private void add(final ModuleItem<?> item, final Object def) {
 		final Class<?> t = item.getType();
 		final String label = item.getLabel() == null || item.getLabel().isBlank() ? item.getName() : item.getLabel();
-		final Object def = item.getDefaultValue();
 		if (t == ImagePlus.class) {
 			final ImagePlus active = WindowManager.getCurrentImage();
 			dialog.addImageChoice(label, active == null ? null : active.getTitle());

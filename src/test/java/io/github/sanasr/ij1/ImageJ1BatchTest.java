@@ -121,8 +121,9 @@ class ImageJ1BatchTest {
 		assertTrue(csv.stream().anyMatch(l -> l.contains("broken.tif") && l.contains(",failed,")), csv.toString());
 		try (Stream<Path> s = Files.list(out)) {
 			assertEquals(Set.of("cell-SANA-SR-x4.tif", "cell-SANA-SR-x4-fidelity.tif", "cell-SANA-SR-x4.sanasr.json",
-				"sanasr-summary.csv"), Set.copyOf(s.map(p -> p.getFileName().toString()).toList()),
-				"only complete outputs, no temporary or partial files");
+				"sanasr-summary.csv", io.github.sanasr.batch.OutputLocks.FILE_NAME),
+				Set.copyOf(s.map(p -> p.getFileName().toString()).toList()),
+				"only complete outputs (and the hidden lock file of concurrent runs), no temporary or partial files");
 		}
 	}
 
@@ -142,6 +143,26 @@ class ImageJ1BatchTest {
 			" scale=4 device=cpu", "over ImageJ's limit of 2^31-1 pixels");
 		expectError("open(" + sample + ");", "scale=7", "scale must be 2, 3 or 4");
 		expectError("open(" + sample + ");", "scael=4", "Unknown option 'scael'");
+	}
+
+	/** Issue 17, item 2, in ImageJ 1.x: a folder job with an unknown model is one error before the first file. */
+	@Test
+	void aFolderJobWithAnUnknownModelIsOneErrorBeforeTheFirstFile() throws Exception {
+		final Path in = Files.createDirectories(home.resolve("folder-bad-model"));
+		for (final String n : List.of("a.png", "b.png", "c.png"))
+			Files.copy(ImageJ1App.SAMPLES.resolve("cell.png"), in.resolve(n));
+		final Path out = home.resolve("folder-bad-model-out");
+		final String macro = String.join("\n",
+			"run(\"Super-resolve folder (SANA-SR)\", \"input=" + brackets(in) + " output=" + brackets(out) +
+				" model=no-such-model device=cpu\");", "print(\"AFTER\");", "");
+		final ImageJ1App.Result r = ImageJ1App.batch(home, macro, 120);
+		final List<String> errors = r.output().lines().filter(l -> l.startsWith("SANA-SR error (Super-resolve folder " +
+			"(SANA-SR)): ")).toList();
+		assertEquals(1, errors.size(), r.describe());
+		assertTrue(errors.get(0).contains("No model named 'no-such-model'"), errors.get(0));
+		assertFalse(r.output().contains("FAILED"), "no per-file failures: " + r.describe());
+		assertFalse(r.output().contains("AFTER"), "the macro went on after the error: " + r.describe());
+		assertFalse(Files.exists(out.resolve("sanasr-summary.csv")), "no file was tried");
 	}
 
 	/** The command fails with a log line containing {@code message}; the macro stops before saving. */

@@ -55,6 +55,13 @@ class ImageJ1GuiTest {
 		// the dialog shows the shared parameters (underscores shown as spaces)
 		for (final String label : List.of("Model (name or folder)", "Scale", "Device", "Fidelity map", "Low percentile"))
 			assertTrue(o.contains("FIELD " + label), "no field " + label + ":\n" + o);
+		// choices, not free text: the models (default first, a folder picker last), scale 2-4, the model's prompts
+		assertTrue(o.lines().anyMatch(l -> l.startsWith("CHOICE sana-sr-compact-x4 of [sana-sr-compact-x4, ") &&
+			l.contains("sana-sr-compact-x4-bf16") && l.endsWith(", Other model folder...]")), o);
+		assertTrue(o.contains("CHOICE 4 of [2, 3, 4]\n"), o);
+		assertTrue(o.contains("CHOICE default of [default, generic, photo, fluorescence, brightfield, histology, " +
+			"electron, astro]\n"), o);
+		assertTrue(o.contains("OK_CLICKS 1\n"), "one click on OK closes the dialog:\n" + o);
 		assertTrue(o.contains("RESULT cell-SANA-SR-x4 852x1024 images=2"), o);
 		assertTrue(Files.size(out.resolve("dialog.png")) > 1000 && Files.size(out.resolve("result.png")) > 1000);
 		// Esc: a clear message, no output image

@@ -31,14 +31,15 @@ public final class SparkOptions implements Serializable {
 		"Usage: sana-sr-spark [--master URL] [--list FILE] [--band-budget-mb N] INPUT... --output DIR [sana-sr options]",
 		"",
 		"Restores images on Apache Spark: the same outputs as ./sana-sr (names, pixels, calibration, sidecars,",
-		"summary CSV), one task per image plane (or band of a large plane).",
+		"summary CSV) for planes that fit the band budget, one task per image plane (or band of a large plane; under",
+		"--tile auto a banded plane uses the tile that fits the budget, and its sidecar and summary say so).",
 		"",
 		"Spark options:",
 		"  --master URL         local[N] (N task threads), local[N,F] (F attempts per task), spark://..., yarn, k8s://...",
 		"                       (default: what spark-submit set, else local[*])",
 		"  --list FILE          a text file of input files or folders, one per line (# comments), added to INPUT...",
 		"  --band-budget-mb N   memory a task may give to one output plane (default " + DEFAULT_BAND_BUDGET_MB + "); larger",
-		"                       planes are split into bands of tiles. Also sizes the tile when --tile is auto.",
+		"                       planes are split into bands of tiles (and, under --tile auto, get their tile from it).",
 		"  --partitions N       tasks for the planes (default: one per plane or band)",
 		"",
 		"Every ./sana-sr option works (--model, --scale, --tile, --device, --precision, --prompt, --format,",
@@ -115,11 +116,6 @@ public final class SparkOptions implements Serializable {
 	/** The same options with the test hook set (tests only). */
 	SparkOptions failingOnceWhileWriting(final String fileName) {
 		return new SparkOptions(cliArgs, master, bandBudgetBytes, partitions, fileName);
-	}
-
-	/** The same options with a fixed tile (the driver fixes "auto" once for the whole job). */
-	SparkOptions withTile(final int tile) {
-		return with("--tile=" + tile);
 	}
 
 	/** The same options with a fixed precision (the driver fixes "auto" once, so every band runs one network). */

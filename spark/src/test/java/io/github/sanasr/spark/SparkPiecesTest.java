@@ -38,7 +38,6 @@ class SparkPiecesTest {
 		assertEquals(2, job.options().scale());
 		assertTrue(job.recursive());
 		assertEquals(RestoreOptions.AUTO_TILE, job.options().tile());
-		assertEquals(96, o.withTile(96).job().options().tile(), "the driver's fixed tile wins over auto");
 		assertEquals(RestoreOptions.PrecisionChoice.AUTO, job.options().precision());
 		assertFalse(job.options().consistency());
 		final SparkOptions fast = SparkOptions.parse(List.of("in", "--output", "o", "--precision", "auto", "--consistency"));
@@ -58,7 +57,7 @@ class SparkPiecesTest {
 	void largePlanesBecomeBandsThatCoverEveryOutputRow() throws Exception {
 		final ModelDescriptor d = new ModelRegistry().resolve(SparkRestoreTest.MODEL.toString());
 		final RestoreOptions options = RestoreOptions.builder().model(SparkRestoreTest.MODEL.toString()).tile(32).build();
-		final SparkRestore.FilePlan p = new SparkRestore.FilePlan();
+		final SparkWork.FilePlan p = new SparkWork.FilePlan();
 		p.width = 200;
 		p.height = 150;
 		p.channels = 2;
@@ -66,12 +65,12 @@ class SparkPiecesTest {
 		p.frames = 1;
 		p.components = 1;
 		// output 800x600 floats with weights: 3.84 MB per plane
-		assertEquals(6, SparkRestore.units(p, d, options, 4L << 20).size(), "one unit per plane under the budget");
-		final List<SparkRestore.Unit> units = SparkRestore.units(p, d, options, 1L << 20);
+		assertEquals(6, UnitPlanner.units(p, d, options, 4L << 20).size(), "one unit per plane under the budget");
+		final List<SparkWork.Unit> units = UnitPlanner.units(p, d, options, 1L << 20);
 		assertEquals(6 * 4, units.size(), "4 bands per plane at 1 MB");
 		assertEquals(List.of(1, 1, 1, 1, 2, 2, 2, 2), units.subList(0, 8).stream().map(u -> u.c).toList(), "c fastest, as the core");
 		int row = 0;
-		for (final SparkRestore.Unit u : units.subList(0, 4)) {
+		for (final SparkWork.Unit u : units.subList(0, 4)) {
 			assertEquals(row, u.rowFrom);
 			assertTrue(u.rowTo > u.rowFrom);
 			row = u.rowTo;
@@ -79,7 +78,28 @@ class SparkPiecesTest {
 		assertEquals(600, row);
 		// never more bands than rows of tiles
 		final int tileRows = new io.github.sanasr.core.TilePlan(200, 150, 32, d.stride(), d.halo()).yAxis().count();
-		assertEquals(6 * tileRows, SparkRestore.units(p, d, options, 1).size());
+		assertEquals(6 * tileRows, UnitPlanner.units(p, d, options, 1).size());
+	}
+
+	/** Issue 17, item 3: under --tile auto only a plane split into bands gets a tile other than the CLI's. */
+	@Test
+	void underAutoOnlyBandedPlanesGetTheBudgetTile() throws Exception {
+		final ModelDescriptor d = new ModelRegistry().resolve(SparkRestoreTest.MODEL.toString());
+		final RestoreOptions auto = RestoreOptions.builder().model(SparkRestoreTest.MODEL.toString()).build();
+		final SparkWork.FilePlan p = new SparkWork.FilePlan();
+		p.width = 200;
+		p.height = 150;
+		p.channels = p.slices = p.frames = p.components = 1;
+		final List<SparkWork.Unit> whole = UnitPlanner.units(p, d, auto, 4L << 20);
+		assertEquals(1, whole.size());
+		assertEquals(RestoreOptions.AUTO_TILE, whole.get(0).tile, "a plane under the budget: the CLI's automatic tile");
+		assertEquals(1, whole.get(0).bands);
+		final List<SparkWork.Unit> banded = UnitPlanner.units(p, d, auto, 1L << 20);
+		assertTrue(banded.size() > 1);
+		for (final SparkWork.Unit u : banded) {
+			assertEquals(UnitPlanner.bandTile(d, 1L << 20), u.tile, "bands share the tile from the budget");
+			assertEquals(banded.size(), u.bands);
+		}
 	}
 
 	@Test
@@ -93,18 +113,18 @@ class SparkPiecesTest {
 
 	@Test
 	void stitchingRefusesMissingRows() throws Exception {
-		final SparkRestore.UnitResult a = band(0, 2, 3), b = band(3, 4, 3);
-		final RestoreException e = assertThrows(RestoreException.class, () -> SparkRestore.stitch(List.of(a, b), 0, 3, 4));
+		final SparkWork.UnitResult a = band(0, 2, 3), b = band(3, 4, 3);
+		final RestoreException e = assertThrows(RestoreException.class, () -> AssemblyStage.stitch(List.of(a, b), 0, 3, 4));
 		assertTrue(e.getMessage().contains("2-3"), e.getMessage());
-		final SparkRestore.UnitResult c = band(2, 3, 3);
-		final List<SparkRestore.UnitResult> all = new ArrayList<>(List.of(a, c, b));
-		final float[][] p = SparkRestore.stitch(all, 0, 3, 4);
+		final SparkWork.UnitResult c = band(2, 3, 3);
+		final List<SparkWork.UnitResult> all = new ArrayList<>(List.of(a, c, b));
+		final float[][] p = AssemblyStage.stitch(all, 0, 3, 4);
 		for (int y = 0; y < 4; y++)
 			assertEquals(y, p[0][y * 3], "row " + y);
 	}
 
-	private static SparkRestore.UnitResult band(final int from, final int to, final int w) {
-		final SparkRestore.UnitResult r = new SparkRestore.UnitResult();
+	private static SparkWork.UnitResult band(final int from, final int to, final int w) {
+		final SparkWork.UnitResult r = new SparkWork.UnitResult();
 		r.rowFrom = from;
 		r.rowTo = to;
 		final float[] px = new float[(to - from) * w];

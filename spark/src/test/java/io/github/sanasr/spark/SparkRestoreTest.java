@@ -159,6 +159,54 @@ class SparkRestoreTest {
 		assertEquals(times, after, "the rerun rewrote no output");
 	}
 
+	/**
+	 * Issue 17, item 3: with the default --tile auto, every plane that fits the task memory budget gets the CLI's
+	 * tiling and the same bytes as ./sana-sr; only the plane split into bands may use another tile, and its
+	 * sidecar and summary row say so.
+	 */
+	@Test
+	void theDefaultAutoTileWritesTheClisFiles() throws Exception {
+		// the model with global attention over its tile: another tiling changes pixels (the convolutional test
+		// model's receptive field fits in the tile margins, so its pixels cannot tell tilings apart)
+		final Path model = REPO.resolve("src/test/resources/models/attention-x4");
+		final Path cliAuto = tmp.resolve("cli-auto");
+		final List<String> cmd = new ArrayList<>(List.of(REPO.resolve("sana-sr").toString(), in.toString(), "--output",
+			cliAuto.toString(), "--model", model.toString(), "--fidelity-map"));
+		final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+			.redirectOutput(tmp.resolve("cli-auto.log").toFile());
+		pb.environment().put("SANASR_BUILD_DIR", System.getProperty("sanasr.root.build", REPO.resolve("target").toString()));
+		pb.environment().put("SANASR_USE_CLASSES", "0");
+		pb.environment().put("SANASR_JAVA_OPTS", "-Xmx1g");
+		final Process p = pb.start();
+		assertTrue(p.waitFor(5, TimeUnit.MINUTES), "./sana-sr did not finish");
+		assertEquals(1, p.exitValue(), Files.readString(tmp.resolve("cli-auto.log")));
+
+		final Path out = tmp.resolve("spark-auto");
+		final SparkRestore.Result r;
+		try (JavaSparkContext sc = spark("local[2]")) {
+			r = SparkRestore.run(sc, SparkOptions.parse(List.of(in.toString(), "--output", out.toString(),
+				"--band-budget-mb", "2", "--model", model.toString(), "--fidelity-map")));
+		}
+		assertEquals(5, r.report().count(BatchStatus.OK), r.report().toCsv());
+		final Map<String, String> expected = new TreeMap<>(checksums(cliAuto)), actual = new TreeMap<>(checksums(out));
+		final String bandStem = BAND_FILE.replace(".tif", "-SANA-SR-x4");
+		for (final Map<String, String> m : List.of(expected, actual))
+			m.keySet().removeIf(k -> k.startsWith(bandStem) || k.equals(BatchReport.CSV_NAME));
+		assertEquals(12, expected.size(), "image, fidelity map and sidecar of 4 files: " + expected.keySet());
+		assertEquals(expected, actual, "every output of a plane under the budget, Spark vs ./sana-sr, both --tile auto");
+		final String cliTile = sidecar(cliAuto.resolve("a8-SANA-SR-x4.sanasr.json")).get("tile_size");
+		assertEquals(cliTile, sidecar(out.resolve("a8-SANA-SR-x4.sanasr.json")).get("tile_size"));
+		assertTrue(!cliTile.equals(String.valueOf(UnitPlanner.bandTile(new io.github.sanasr.model.ModelRegistry()
+			.resolve(model.toString()), 2L << 20))), "the premise: the CLI's automatic tile is not the budget's");
+
+		final Map<String, String> band = sidecar(out.resolve(bandStem + ".sanasr.json"));
+		assertTrue(band.get("engine_tile").startsWith("tile " + band.get("tile_size") + " from the task memory budget: " +
+			"the plane was split into 3 bands"), band.get("engine_tile"));
+		final BatchRow bandRow = r.report().rows().stream().filter(x -> x.file().getFileName().toString().equals(BAND_FILE))
+			.findFirst().orElseThrow();
+		assertEquals(band.get("engine_tile"), bandRow.message(), "the summary says so too");
+	}
+
 	@Test
 	void aTaskKilledWhileWritingIsRetriedAndLeavesNoPartialFile() throws Exception {
 		final Path out = tmp.resolve("retried");
@@ -239,6 +287,7 @@ class SparkRestoreTest {
 		try (Stream<Path> files = Files.list(dir)) {
 			for (final Path f : files.sorted().toList()) {
 				final String name = f.getFileName().toString();
+				if (name.startsWith(".")) continue; // the CLI's lock file (.sanasr.lock); temporaries are checked apart
 				if (name.endsWith(".tif")) sums.put(name, imageSum(f));
 				else if (name.endsWith(".sanasr.json")) {
 					final Map<String, String> m = sidecar(f);

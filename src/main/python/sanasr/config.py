@@ -95,6 +95,11 @@ class SRConfig:
     latent_path: bool = True
     sigma_star: float = 0.5       # the fixed flow time at which the DiT is evaluated once
     latent_scale: float = 0.41407  # DC-AE f32c32's scaling factor; re-measured after stage a
+    # trunk models: > 0 removes the residual's low frequencies, its block means on the LR grid smoothed over this
+    # many LR pixels and brought back by bicubic upsampling. Bicubic interpolation already has the image's low
+    # frequencies right, and what a network adds there is a bias: 2.0's checkpoints darkened a smooth
+    # microscopy image (scikit-image's cell) by 0.5-0.7 grey levels, -6 to -9 dB against bicubic.
+    residual_lowcut: int = 0
 
 
 @dataclass

@@ -127,6 +127,7 @@ class OneStepSR(nn.Module):
         self.dit: Optional[LinearDiT] = LinearDiT(preset.dit, ae.latent_channels, preset.num_prompts) \
             if self.latent_path else None
         self.register_buffer("latent_scale", torch.tensor(float(sr.latent_scale)))
+        self.residual_lowcut = int(sr.residual_lowcut)
         self.num_prompts = preset.num_prompts
 
     def upsample(self, lr: torch.Tensor) -> torch.Tensor:
@@ -171,7 +172,16 @@ class OneStepSR(nn.Module):
         if self.latent_path and self.decoder is not None:
             p = prompt.long().clamp(0, self.num_prompts - 1)
             cond = self.decoder(self.one_step(self.encode(image), p) / self.latent_scale)
-        return self.trunk(image, cond)
+        return self.without_low_frequencies(self.trunk(image, cond))
+
+    def without_low_frequencies(self, r: torch.Tensor) -> torch.Tensor:
+        """[N,3,sh,sw] residual minus its low-frequency part (``SRConfig.residual_lowcut``; identity when 0)."""
+        k = self.residual_lowcut
+        if k <= 0:
+            return r
+        low = F.avg_pool2d(r, self.scale)                                            # [N,3,h,w] block means
+        low = F.avg_pool2d(F.pad(low, [k // 2, k // 2, k // 2, k // 2], mode="replicate"), k, stride=1)
+        return r - F.interpolate(low, scale_factor=float(self.scale), mode="bicubic", align_corners=False)
 
     def forward(self, image: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
         if self.trunk is not None:     # trunk models: bicubic + residual, with or without the latent path

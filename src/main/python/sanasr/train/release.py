@@ -71,6 +71,8 @@ def main(argv=None):
     ap.add_argument("--name", default="sana-sr-compact-x4")
     ap.add_argument("--version", required=True)
     ap.add_argument("--description")
+    ap.add_argument("--residual-lowcut", type=int, default=0, help="export with SRConfig.residual_lowcut = K "
+                    "(odd; the residual's low frequencies removed: see config.py), recorded in the lineage")
     ap.add_argument("--average", type=int, default=0, help="export the mean of the final weights and the last N "
                     "snapshots (refine --snapshot-every), recorded in the lineage")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -83,6 +85,11 @@ def main(argv=None):
         state, steps = refine.averaged_state(args.run, args.average)
         model.load_state_dict(state)
         lin["stages"][-1]["weights"] = f"mean of the checkpoints at steps {steps}"
+    if args.residual_lowcut:
+        if args.residual_lowcut % 2 == 0:
+            raise SystemExit("--residual-lowcut must be odd")
+        model.preset.sr.residual_lowcut = model.sr.residual_lowcut = args.residual_lowcut
+        lin["stages"][-1]["export"] = f"residual_lowcut {args.residual_lowcut} (no retraining)"
     training = {"lineage": lin, "steps": {s["stage"]: s["steps"] for s in lin["stages"] if s["release"] == args.version},
                 "minutes": lin["stages"][-1]["minutes"], "device": "cpu", "threads": args.threads or 1,
                 "torch": torch.__version__, "preset": model.preset.name,
@@ -97,6 +104,7 @@ def main(argv=None):
     if args.bf16_out:
         bf16_model = C.model_from_blob(C.load_checkpoint(args.run, refine.STAGE, torch.device("cpu")))
         bf16_model.load_state_dict(model.state_dict())
+        bf16_model.preset.sr.residual_lowcut = bf16_model.sr.residual_lowcut = model.sr.residual_lowcut
         E.export(bf16_model, args.bf16_out, args.name + "-bf16", args.version,
                  (args.description or desc["description"]) + " (network in bfloat16)", training, data=data,
                  precision="bfloat16")

@@ -179,9 +179,9 @@ class OneStepSR(nn.Module):
         k = self.residual_lowcut
         if k <= 0:
             return r
-        low = F.avg_pool2d(r, self.scale)                                            # [N,3,h,w] block means
+        low = F.avg_pool2d(r.float(), self.scale)       # [N,3,h,w] block means; float: no bf16 replicate pad on CPU
         low = F.avg_pool2d(F.pad(low, [k // 2, k // 2, k // 2, k // 2], mode="replicate"), k, stride=1)
-        return r - F.interpolate(low, scale_factor=float(self.scale), mode="bicubic", align_corners=False)
+        return r - F.interpolate(low, scale_factor=float(self.scale), mode="bicubic", align_corners=False).to(r.dtype)
 
     def forward(self, image: torch.Tensor, prompt: torch.Tensor) -> torch.Tensor:
         if self.trunk is not None:     # trunk models: bicubic + residual, with or without the latent path

@@ -16,7 +16,8 @@
 #   env: PARENT (models/sana-sr-compact-x4), RUN (runs/compact-continue), OUT (out/sana-sr-compact-x4),
 #        VERSION (the parent's major + 1, e.g. 2.0.0), AVERAGE (0: export the final weights; N: the mean of
 #        the final weights and the last N ten-minute snapshots), LOWCUT (0; K: export with the residual's
-#        low frequencies removed over K LR pixels, see SRConfig.residual_lowcut)
+#        low frequencies removed over K LR pixels, see SRConfig.residual_lowcut), BLEND (1; A: export
+#        A x the trained weights + (1 - A) x the parent's), DESCRIPTION (the menu's one line)
 # Both log PSNR against bicubic on a validation slice as they go (<run>/*.jsonl, "val_*_delta").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,8 @@ if [ "${1:-}" = "--continue" ]; then
   VERSION=${VERSION:-$("$PY" -c "import json,sys; v=json.load(open(sys.argv[1]))['version']; print(f'{int(v.split(\".\")[0])+1}.0.0')" "$PARENT/model.json")}
   "$PY" -m sanasr.train.release --parent "$PARENT" --run "$RUN" --minutes "$MINUTES" --threads "$THREADS" \
     --val-every 300 --version "$VERSION" --out "$OUT" --bf16-out "$OUT-bf16" --average "${AVERAGE:-0}" \
-    --residual-lowcut "${LOWCUT:-0}"
+    --residual-lowcut "${LOWCUT:-0}" --blend-parent "${BLEND:-1}" \
+    ${DESCRIPTION:+--description "$DESCRIPTION"}
   echo "exported $OUT and $OUT-bf16; evaluate with: $PY bench/ablation.py report --row a --model $OUT"
   exit 0
 fi

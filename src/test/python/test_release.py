@@ -91,6 +91,14 @@ def test_a_release_continues_its_parent_and_records_the_lineage(tmp_path):
     assert len(optim.state_dict()["state"]) == len(list(grandchild.sr.parameters()))
     with pytest.raises(ValueError, match="belongs to weights"):
         refine.load_release_state(str(out), parent_desc["sha256"], optim)
+    # a blend of 0 exports the parent's weights (the trained ones are only recorded in the lineage)
+    blend_argv = [a if a != str(out) else str(tmp_path / "blend0") for a in argv[:-2]] + ["--blend-parent", "0"]
+    release.main(blend_argv)
+    blended, _ = load_folder(str(tmp_path / "blend0"))
+    parent_model, _ = load_folder(str(folder))
+    assert all(torch.equal(a, b) for a, b in zip(blended.sr.state_dict().values(), parent_model.sr.state_dict().values()))
+    stage = json.loads((tmp_path / "blend0" / "model.json").read_text())["training"]["lineage"]["stages"][-1]
+    assert "parent 1.0.0" in stage["blend"]
 
 
 def test_averaged_state_is_the_mean_of_the_last_snapshots_and_the_final_weights(tmp_path):

@@ -21,7 +21,7 @@ import torch
 
 from . import common as C, refine
 from .. import export as E
-from ..model_folder import read_descriptor
+from ..model_folder import load_folder, read_descriptor
 
 
 def machine(threads: int, bf16: bool, device: str) -> str:
@@ -73,6 +73,8 @@ def main(argv=None):
     ap.add_argument("--description")
     ap.add_argument("--residual-lowcut", type=int, default=0, help="export with SRConfig.residual_lowcut = K "
                     "(odd; the residual's low frequencies removed: see config.py), recorded in the lineage")
+    ap.add_argument("--blend-parent", type=float, default=1.0, help="export A x the trained weights + (1 - A) x the "
+                    "parent's (1 = the trained weights alone), recorded in the lineage")
     ap.add_argument("--average", type=int, default=0, help="export the mean of the final weights and the last N "
                     "snapshots (refine --snapshot-every), recorded in the lineage")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -85,6 +87,13 @@ def main(argv=None):
         state, steps = refine.averaged_state(args.run, args.average)
         model.load_state_dict(state)
         lin["stages"][-1]["weights"] = f"mean of the checkpoints at steps {steps}"
+    if args.blend_parent != 1.0:
+        parent_model, _ = load_folder(args.parent)
+        ps = parent_model.sr.state_dict()
+        a = args.blend_parent
+        model.sr.load_state_dict({k: (a * v.float() + (1 - a) * ps[k].float()).to(v.dtype) if v.is_floating_point()
+                                  else v for k, v in model.sr.state_dict().items()})
+        lin["stages"][-1]["blend"] = f"{a} x trained + {1 - a:g} x parent {parent['version']}"
     if args.residual_lowcut:
         if args.residual_lowcut % 2 == 0:
             raise SystemExit("--residual-lowcut must be odd")

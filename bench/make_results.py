@@ -222,14 +222,17 @@ def models_readme():
         if cli and cli[0]:
             mps, machine, model = cli
             verdict = "met" if mps >= TARGET_MPIX_PER_S else f"missed by {TARGET_MPIX_PER_S - mps:.2f}"
-            lines.append(f"- {label} ({model.get('precision')}), whole `./sana-sr` run of a 512×512 RGB PNG minus a "
+            measured = f"{model.get('name')} {model.get('version')}"
+            stale = "" if model.get("version") == d["version"] else f"; not re-measured for {d['version']}"
+            lines.append(f"- {measured} ({model.get('precision')}), whole `./sana-sr` run of a 512×512 RGB PNG minus a "
                          f"16×16 one, automatic tiles: {mps:.2f} output MP/s (target {TARGET_MPIX_PER_S}: {verdict}); "
                          f"{machine.get('cpu')}, {machine.get('cores_available')} cores, {machine.get('date')} "
-                         f"(`bench/results/cli-speed-{d['name']}.md`).")
+                         f"(`bench/results/cli-speed-{d['name']}.md`){stale}.")
         speed = cpu_speed(d["name"])
         if speed:
             mps, sec, machine = speed
-            lines.append(f"- {label}, Java path alone (`bench/run-cpu.sh`, Restorer, 512×512 output, 2 threads): "
+            lines.append(f"- {d['name']} as shipped on {str(machine.get('date'))[:10]}, Java path alone (`bench/run-cpu.sh`, "
+                         f"Restorer, 512×512 output, 2 threads): "
                          f"{sec:.2f} s = {mps:.2f} output MP/s; {machine.get('cpu')}, "
                          f"{machine.get('cores_available')} cores, {machine.get('date')} (`bench/results/cpu-{d['name']}.md`).")
     with open(os.path.join(HERE, "..", "models", "README.md"), "w") as f:

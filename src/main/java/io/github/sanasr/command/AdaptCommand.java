@@ -8,7 +8,6 @@ import io.github.sanasr.adapt.AdaptInputs;
 import io.github.sanasr.adapt.AdaptOptions;
 import io.github.sanasr.adapt.AdaptResult;
 import io.github.sanasr.adapt.ModelAdapter;
-import io.github.sanasr.core.ProgressListener;
 import io.github.sanasr.core.RestoreCancelledException;
 import io.github.sanasr.core.RestoreException;
 
@@ -100,7 +99,7 @@ public class AdaptCommand extends ContextCommand {
 		final Task task = tasks == null ? null : tasks.createTask("SANA-SR adapt " + options.name());
 		if (task != null) task.start();
 		try {
-			result = new ModelAdapter().log(log::info).adapt(inputs, options, new Progress(task));
+			result = new ModelAdapter().log(log::info).adapt(inputs, options, new TaskProgress(status, task, message -> "SANA-SR " + message + " (Esc cancels)", this::isCanceled));
 			outcome = result.message();
 			if (result.written()) log.info("SANA-SR adapt: " + outcome);
 			else log.warn("SANA-SR adapt: " + outcome);
@@ -124,42 +123,6 @@ public class AdaptCommand extends ContextCommand {
 	private void fail(final String message) {
 		log.error("SANA-SR adapt: " + message);
 		cancel(message);
-	}
-
-	/** Steps and the held-out gain to the status bar and task; cancel by the task or Esc. */
-	private final class Progress implements ProgressListener {
-
-		private final Task task;
-
-		Progress(final Task task) {
-			this.task = task;
-		}
-
-		@Override
-		public void progress(final long done, final long total, final String message) {
-			if (status != null) status.showStatus((int) Math.min(done, Integer.MAX_VALUE), (int) Math.min(total,
-				Integer.MAX_VALUE), "SANA-SR " + message + " (Esc cancels)");
-			if (task != null) {
-				task.setProgressMaximum(total);
-				task.setProgressValue(done);
-				task.setStatusMessage(message);
-			}
-		}
-
-		@Override
-		public boolean isCancelled() {
-			return (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted() || escapePressed() ||
-				isCanceled();
-		}
-	}
-
-	private static boolean escapePressed() {
-		try {
-			return IJ.escapePressed();
-		}
-		catch (final RuntimeException | LinkageError e) {
-			return false;
-		}
 	}
 
 	/** The outcome of the last run (null before, or when it failed or was cancelled). */

@@ -2,7 +2,6 @@ package io.github.sanasr.command;
 
 import ij.IJ;
 import ij.ImagePlus;
-import io.github.sanasr.core.ProgressListener;
 import io.github.sanasr.core.RestoreCancelledException;
 import io.github.sanasr.core.RestoreException;
 import io.github.sanasr.core.RestoreOptions;
@@ -136,7 +135,7 @@ public class SuperResolveCommand extends DynamicCommand {
 		final Task task = tasks == null ? null : tasks.createTask("SANA-SR " + image.getTitle());
 		if (task != null) task.start();
 		try (Restorer restorer = new Restorer().log(log::info)) {
-			final RestoreResult r = restorer.restore(image, options, new Progress(task));
+			final RestoreResult r = restorer.restore(image, options, new TaskProgress(status, task, message -> message, this::isCanceled));
 			result = r.image();
 			fidelity = r.fidelityMap().orElse(null);
 		}
@@ -160,42 +159,6 @@ public class SuperResolveCommand extends DynamicCommand {
 	private void fail(final String message) {
 		log.error("SANA-SR: " + message);
 		cancel(message);
-	}
-
-	/** Tile progress to the status bar and task; cancel by the task or ImageJ's Esc key. */
-	private final class Progress implements ProgressListener {
-
-		private final Task task;
-
-		Progress(final Task task) {
-			this.task = task;
-		}
-
-		@Override
-		public void progress(final long done, final long total, final String message) {
-			if (status != null) status.showStatus((int) Math.min(done, Integer.MAX_VALUE), (int) Math.min(total,
-				Integer.MAX_VALUE), message);
-			if (task != null) {
-				task.setProgressMaximum(total);
-				task.setProgressValue(done);
-				task.setStatusMessage(message);
-			}
-		}
-
-		@Override
-		public boolean isCancelled() {
-			return (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted() || escapePressed() ||
-				isCanceled();
-		}
-	}
-
-	private static boolean escapePressed() {
-		try {
-			return IJ.escapePressed();
-		}
-		catch (final RuntimeException | LinkageError e) {
-			return false;
-		}
 	}
 
 	// Setters for callers that build the command by hand (tests, scripts).

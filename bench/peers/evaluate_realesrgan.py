@@ -56,7 +56,9 @@ def summarise_complete(rows) -> dict:
     return means
 
 
-def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume: bool = False) -> dict:
+def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume: bool = False,
+        protocols=None, niqe_params=None) -> dict:
+    protocols = list(protocols or ev.PROTOCOLS)
     torch.set_num_threads(threads)
     model = realesrgan.load_model(device)
     images = [(g, n, p) for g, n, p in ev.list_images(val) if not groups or g in groups]
@@ -69,7 +71,7 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
         with open(out) as f:
             rows = [r for r in json.load(f).get("images", []) if any(r["group"] == g and r["image"] == n for g, n, _ in images)]
         per_image = Counter((r["group"], r["image"]) for r in rows)
-        complete = {k for k, v in per_image.items() if v == 2 * len(ev.PROTOCOLS)}
+        complete = {k for k, v in per_image.items() if v == 2 * len(protocols)}
         rows = [r for r in rows if (r["group"], r["image"]) in complete]
         images = [(g, n, p) for g, n, p in images if (g, n) not in complete]
         print(f"resuming: {len(complete)} images already done", flush=True)
@@ -79,6 +81,7 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
         "val": ev.repo_relative(val),
         "groups_evaluated": sorted({g for g, _, _ in images}),
         "methods": ["bicubic", METHOD],
+        "protocols_evaluated": protocols,
         "protocols": "as sanasr.evaluate (bicubic: MATLAB imresize x1/4; realistic: blur 1.2, "
                      "x1/4, N(0,5), JPEG q75, seeded per image; binning: 4x4 block means)",
         "metrics": "sanasr.evaluate: PSNR/SSIM on Y (BT.601), 4-px shave, 8-bit output; band energy and "
@@ -96,7 +99,7 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
     }
     for group, name, path in images:
         hr = ev.mod_crop(ev.load_image(path))
-        for protocol in ev.PROTOCOLS:
+        for protocol in protocols:
             lr = ev.degrade(protocol, hr, f"{group}/{name}")
             for method in ("bicubic", METHOD):
                 start = time.perf_counter()
@@ -107,7 +110,7 @@ def run(val: str, groups, threads: int, tile: int, out: str, device: str, resume
                 seconds = time.perf_counter() - start
                 assert sr.shape == hr.shape, (sr.shape, hr.shape)
                 row = {"group": group, "image": name, "protocol": protocol, "method": method,
-                       "size": [int(hr.shape[1]), int(hr.shape[0])], **ev.measure(sr, hr), "seconds": seconds}
+                       "size": [int(hr.shape[1]), int(hr.shape[0])], **ev.measure(sr, hr, niqe_params), "seconds": seconds}
                 rows.append(row)
                 print(f"{group}/{name} {protocol:9s} {method:10s} PSNR-Y {row['psnr_y']:.2f} "
                       f"SSIM-Y {row['ssim_y']:.4f} {seconds:.1f}s", flush=True)
@@ -139,6 +142,8 @@ def main(argv=None) -> int:
     parser.add_argument("--tile", type=int, default=realesrgan.DEFAULT_TILE)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", default=str(realesrgan.REPO_ROOT / "bench" / "quality-realesrgan.json"))
+    parser.add_argument("--protocols", default="", help="comma list of bicubic,realistic,binning (default: all)")
+    parser.add_argument("--niqe", action="store_true", help="add NIQE (sanasr.evaluate's pristine parameters)")
     parser.add_argument("--resume", action="store_true", help="keep the finished images of an existing --out")
     parser.add_argument("--table", action="store_true",
                         help="only recompute the means of --out from its rows, rewrite it and print the table")
@@ -151,7 +156,9 @@ def main(argv=None) -> int:
         print(ev.markdown(result["means"], ["bicubic", METHOD]))
         return 0
     groups = [g for g in args.groups.split(",") if g]
-    run(args.val, groups, args.threads, args.tile, args.out, args.device, resume=args.resume)
+    protocols = [p for p in args.protocols.split(",") if p] or None
+    run(args.val, groups, args.threads, args.tile, args.out, args.device, resume=args.resume, protocols=protocols,
+        niqe_params=ev.NIQE_PARAMS if args.niqe else None)
     return 0
 
 

@@ -12,7 +12,9 @@ Three presets share one architecture and differ only in size:
 * ``full``    - the paper's scale (SANA-600M width 1152 with 16 blocks, DC-AE f32c32 widths 128..1024);
                 random weights, for counting parameters and MACs only.
 
-``PROMPTS`` is the prompt vocabulary; its order is the prompt index of the exported model.
+``PROMPTS`` is the prompt vocabulary; its order is the prompt index of the exported model. A model knows the
+first ``Preset.num_prompts`` of them: releases up to 2.0 the seven ``BASE_PROMPTS``; a model with a texture
+trunk (issue 15) also ``realistic`` (realism, like ``photo``) and ``faithful`` (fidelity, like ``generic``).
 """
 from __future__ import annotations
 
@@ -21,7 +23,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
-PROMPTS: Tuple[str, ...] = ("generic", "photo", "fluorescence", "brightfield", "histology", "electron", "astro")
+BASE_PROMPTS: Tuple[str, ...] = ("generic", "photo", "fluorescence", "brightfield", "histology", "electron", "astro")
+PROMPTS: Tuple[str, ...] = BASE_PROMPTS + ("realistic", "faithful")
+# prompts that run the texture trunk (SRConfig.texture_trunk); every other prompt runs the fidelity trunk
+REALISM_PROMPTS: Tuple[str, ...] = ("photo", "realistic")
 
 
 @dataclass
@@ -100,6 +105,10 @@ class SRConfig:
     # frequencies right, and what a network adds there is a bias: 2.0's checkpoints darkened a smooth
     # microscopy image (scikit-image's cell) by 0.5-0.7 grey levels, -6 to -9 dB against bicubic.
     residual_lowcut: int = 0
+    # issue 15: a second LR-grid trunk of the same shape for the realism prompts (config.REALISM_PROMPTS), trained
+    # against the frozen generative prior; the other prompts run ``trunk`` unchanged, so fidelity mode stays the
+    # parent release's output. Both trunks read the same latent path (encoder, prompt-conditioned DiT).
+    texture_trunk: bool = False
 
 
 @dataclass
@@ -160,7 +169,7 @@ class Preset:
     dit: DiTConfig = field(default_factory=DiTConfig)
     sr: SRConfig = field(default_factory=SRConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
-    num_prompts: int = len(PROMPTS)
+    num_prompts: int = len(BASE_PROMPTS)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -174,7 +183,7 @@ class Preset:
         sr = SRConfig(**d["sr"])
         train = TrainConfig(**{k: tup(v) for k, v in d.get("train", {}).items()})
         return Preset(name=d["name"], ae=ae, dit=dit, sr=sr, train=train,
-                      num_prompts=d.get("num_prompts", len(PROMPTS)))
+                      num_prompts=d.get("num_prompts", len(BASE_PROMPTS)))
 
     def copy(self) -> "Preset":
         return copy.deepcopy(self)

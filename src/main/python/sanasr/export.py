@@ -107,6 +107,22 @@ conditions (e.g. attribution), they are listed in that SOURCES.md.
 
 
 
+PRIOR_LICENCE = """
+## The frozen prior
+
+The texture trunk (the realism prompts) was trained to match the outputs of {name} on degraded training
+crops: {source}. Its weights (SHA-256 {weights_sha256}) are not part of this file. Licence of those weights:
+{licence}; Real-ESRGAN by Xintao Wang et al. (ICCV Workshops 2021). The full BSD 3-Clause text is in
+`bench/peers/LICENSE-realesrgan.md` of this repository.
+"""
+
+
+def prior_licence(prior: dict) -> str:
+    known = {k: "not recorded" for k in ("name", "source", "weights_sha256", "licence")}
+    known.update({k: v for k, v in prior.items() if k in known})
+    return PRIOR_LICENCE.format(**known)
+
+
 class Bfloat16Network(torch.nn.Module):
     """A trunk model whose network runs in bfloat16 while the bicubic skip and the sum stay in float32: the
     whole model in bf16 moved outputs by up to 0.056 (14 grey levels of 255), mostly the skip's rounding.
@@ -150,7 +166,8 @@ def check_roundtrip(sr: torch.nn.Module, loaded: torch.jit.ScriptModule, stride:
 
 def export(model: SanaSR, out_dir: str, name: str, version: str = "0.1.0", description: Optional[str] = None,
            training: Optional[dict] = None, metrics: Optional[dict] = None, measure_memory: bool = True,
-           data: str = "../shared/data/train (71 photos, see SOURCES.md)", precision: str = "float32") -> dict:
+           data: str = "../shared/data/train (71 photos, see SOURCES.md)", precision: str = "float32",
+           prior: Optional[dict] = None) -> dict:
     preset = model.preset
     sr, scripted = script_model(model, precision)
     os.makedirs(out_dir, exist_ok=True)
@@ -190,11 +207,15 @@ def export(model: SanaSR, out_dir: str, name: str, version: str = "0.1.0", descr
         "export": {"torch": torch.__version__, "torchscript_vs_eager_max_abs": roundtrip,
                    "halo_tolerance": 2.0 / 255, "halo_max_diff": halo_diff},
     }
+    if preset.sr.texture_trunk:
+        desc["prompt_modes"] = {p: ("realism" if p in cfgmod.REALISM_PROMPTS else "fidelity") for p in desc["prompts"]}
+    if prior:
+        desc["prior"] = prior
     with open(os.path.join(out_dir, "model.json"), "w") as f:
         json.dump(desc, f, indent=2)
         f.write("\n")
     with open(os.path.join(out_dir, "LICENSE.md"), "w") as f:
-        f.write(LICENSE_TEXT.format(name=name, data=data))
+        f.write(LICENSE_TEXT.format(name=name, data=data) + (prior_licence(prior) if prior else ""))
     return desc
 
 

@@ -28,6 +28,14 @@ which brings the restored latent back onto the LR grid, where it modulates the r
 
 With ``SRConfig.latent_path`` off there is no encoder, DiT or decoder: x_hat = bicubic(LR) + Trunk(LR).
 
+Realism or fidelity, chosen by the prompt (``SRConfig.texture_trunk``, issue 15): a second trunk of the same
+shape, trained against a frozen generative prior (Real-ESRGAN x4plus) with fidelity terms, runs for the realism
+prompts (``config.REALISM_PROMPTS``); every other prompt runs the fidelity trunk. Both read the same latent path,
+whose DiT cross-attends to the prompt. Each image runs one trunk, so realism costs no more than fidelity, and the
+fidelity prompts give exactly the fidelity model's output:
+
+    x_hat = bicubic(LR) + lowcut(Trunk_m(LR, D_grid(z_H / s))),   m = realism[prompt] ? texture : fidelity
+
 ``SanaSR`` = ``OneStepSR`` (what is exported; forward(image, prompt) is the contract's signature) plus
 ``hr_encoder``, the autoencoder's encoder kept frozen after stage a to give HR latents (prior training,
 latent losses). ``s`` is the ``latent_scale`` buffer, re-measured after stage a to give unit-std latents.
@@ -42,7 +50,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .autoencoder import Decoder, Encoder
-from .config import Preset
+from .config import PROMPTS, REALISM_PROMPTS, Preset
 from .dit import LinearDiT
 from .trunk import LatentToGrid, LRTrunk
 
@@ -129,6 +137,20 @@ class OneStepSR(nn.Module):
         self.register_buffer("latent_scale", torch.tensor(float(sr.latent_scale)))
         self.residual_lowcut = int(sr.residual_lowcut)
         self.num_prompts = preset.num_prompts
+        self.texture: Optional[LRTrunk] = None
+        if sr.texture_trunk:
+            if self.trunk is None:
+                raise ValueError("texture_trunk needs the LR-grid trunk (trunk_width > 0)")
+            self.texture = LRTrunk(sr.trunk_width, sr.trunk_blocks, sr.scale, sr.trunk_res_scale,
+                                   sr.latent_features if self.latent_path else 0, sr.trunk_film_every)
+        # 1.0 for the prompts that run the texture trunk: a buffer of texture models, so their file carries the
+        # choice; a plain attribute elsewhere, so earlier releases keep their state dict
+        realism = torch.tensor([1.0 if sr.texture_trunk and p in REALISM_PROMPTS else 0.0
+                                for p in PROMPTS[:preset.num_prompts]])
+        if sr.texture_trunk:
+            self.register_buffer("realism", realism)
+        else:
+            self.realism = realism
 
     def upsample(self, lr: torch.Tensor) -> torch.Tensor:
         return F.interpolate(lr, scale_factor=float(self.scale), mode="bicubic", align_corners=False)
@@ -172,7 +194,24 @@ class OneStepSR(nn.Module):
         if self.latent_path and self.decoder is not None:
             p = prompt.long().clamp(0, self.num_prompts - 1)
             cond = self.decoder(self.one_step(self.encode(image), p) / self.latent_scale)
-        return self.without_low_frequencies(self.trunk(image, cond))
+        return self.without_low_frequencies(self.trunk_residual(image, cond, prompt))
+
+    def trunk_residual(self, image: torch.Tensor, cond: Optional[torch.Tensor], prompt: torch.Tensor) -> torch.Tensor:
+        """The trunk each image's prompt selects: the texture trunk for realism prompts, else the fidelity trunk.
+        A batch of one mode runs one trunk; a mixed batch runs both and picks per image."""
+        trunk = self.trunk
+        if trunk is None:
+            raise RuntimeError("trunk_residual() is for trunk models")
+        texture = self.texture
+        if texture is None:
+            return trunk(image, cond)
+        g = self.realism[prompt.long().clamp(0, self.num_prompts - 1)]            # [N], 0 or 1
+        if bool((g == 0).all()):
+            return trunk(image, cond)
+        if bool((g == 1).all()):
+            return texture(image, cond)
+        pick = g.view(-1, 1, 1, 1) > 0.5
+        return torch.where(pick, texture(image, cond), trunk(image, cond))
 
     def without_low_frequencies(self, r: torch.Tensor) -> torch.Tensor:
         """[N,3,sh,sw] residual minus its low-frequency part (``SRConfig.residual_lowcut``; identity when 0)."""

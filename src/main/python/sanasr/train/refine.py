@@ -78,7 +78,7 @@ def block_mean_loss(out: torch.Tensor, target: torch.Tensor, block: int = 8) -> 
     return (F.avg_pool2d(out.float(), block) - F.avg_pool2d(target.float(), block)).abs().mean()
 
 
-def load_release_state(parent: str, parent_sha256: str, optim) -> dict:
+def load_release_state(parent: str, parent_sha256: str, optim, stage: str = STAGE) -> dict:
     """The parent's Adam moments into ``optim`` (if it committed them) -> its lineage. The weights are the
     parent's float32 .pt file itself (already loaded): the state names its SHA-256, so moments never meet other
     weights."""
@@ -88,6 +88,10 @@ def load_release_state(parent: str, parent_sha256: str, optim) -> dict:
     blob = torch.load(path, map_location="cpu")
     if blob["weights_sha256"] != parent_sha256:
         raise ValueError(f"{path} belongs to weights {blob['weights_sha256'][:12]}, not to {parent_sha256[:12]}")
+    if blob.get("stage", STAGE) != stage:
+        raise SystemExit(f"{path} holds the optimiser state of the {blob['stage']!r} stage, not of {stage!r}: "
+                         f"continue this release with sanasr.train.{blob['stage']}, or start {stage!r} from a "
+                         "release without it")
     state = blob["optim"]
     for moments in state["state"].values():
         for k, v in moments.items():
@@ -97,14 +101,14 @@ def load_release_state(parent: str, parent_sha256: str, optim) -> dict:
     return blob.get("lineage", {})
 
 
-def save_release_state(path: str, weights_sha256: str, optim, lineage: dict) -> None:
+def save_release_state(path: str, weights_sha256: str, optim, lineage: dict, stage: str = STAGE) -> None:
     """The optimiser's state with its moments in bfloat16 (half the size; their range needs bf16, not fp16),
     tied to the float32 weights file it belongs to (by SHA-256)."""
     def small(v):
         return v.to(torch.bfloat16) if torch.is_tensor(v) and v.is_floating_point() and v.dim() > 0 else v
     optim_state = optim.state_dict()
     optim_state["state"] = {i: {k: small(v) for k, v in s.items()} for i, s in optim_state["state"].items()}
-    blob = {"weights_sha256": weights_sha256, "optim": optim_state, "lineage": lineage}
+    blob = {"weights_sha256": weights_sha256, "optim": optim_state, "lineage": lineage, "stage": stage}
     tmp = path + ".tmp"
     torch.save(blob, tmp)
     os.replace(tmp, path)

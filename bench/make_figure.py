@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Comparison figure: crops of input, bicubic, Real-ESRGAN, SANA-SR and ground truth side by side.
+"""Comparison figure: crops of input, bicubic, Real-ESRGAN, SANA-SR (fidelity and, for a model with prompt
+modes, realism and its invented-detail map) and ground truth side by side.
 
     /usr/bin/python3 bench/make_figure.py --model models/sana-sr-compact-x4 [--out bench/comparison.png]
 
 Each row is one validation image under the `realistic` protocol of sanasr.evaluate (blur, bicubic x1/4, noise,
 JPEG 75; the same seeds), a 96x96 crop of the HR grid (24x24 of the LR, shown by nearest-neighbour
 enlargement). Real-ESRGAN needs its converted weights (bench/peers/realesrgan.py --convert); without them the
-column says so. ``--rows set14/comic.png,...`` draws only those rows (checks; write them outside bench/ with --out).
+column says so. The realism column runs the model's first realism prompt (``prompt_modes``, issue 15); the map
+beside it is the invented detail of that output: per output pixel the RMS, over its 4x4 block, of the output's
+band (output minus its 4x4 area-down, bilinear-up copy: the detail a x4 input cannot hold), shown from 0 (black)
+to 12 grey levels (white). The crops and their order are those of the earlier figures. ``--rows set14/comic.png,...`` draws only those rows (checks; write them outside bench/ with --out).
 
 Alignment check, printed per row: for every method the integer shift that best matches the ground truth,
 (a) within +-4 px on the full-detail crop and (b) within +-48 px (12 LR pixels, beyond the peer's 10-pixel
@@ -29,13 +33,29 @@ sys.path.insert(0, os.path.join(HERE, "peers"))
 
 from sanasr import evaluate as ev  # noqa: E402
 
-# (group, file, crop centre as fractions of the HR size, prompt)
-ROWS = [("set14", "comic.png", (0.35, 0.45), "photo"),
+# (group, file, crop centre as fractions of the HR size, fidelity prompt); photo became a realism prompt in 3.0
+ROWS = [("set14", "comic.png", (0.35, 0.45), "generic"),
         ("science", "python3-skimage__ihc.png", (0.5, 0.5), "histology"),
-        ("science", "python3-skimage__retina.png", (0.35, 0.55), "photo"),
+        ("science", "python3-skimage__retina.png", (0.35, 0.55), "generic"),
         ("astro", "stellarium-data__m51-vasey.png", (0.5, 0.5), "astro")]
 CROP, CELL, LABEL_H = 96, 192, 18
 CONTEXT = 24  # LR pixels of context around the crop for every method
+MAP_WHITE = 12.0  # grey levels of band RMS shown as white in the invented-detail map
+
+
+def invented_detail(out):
+    """Per output pixel, the RMS over its 4x4 block of the luma band (see the module docstring), grey levels."""
+    from sanasr.evaluation.texture import band
+    y = ev.rgb_to_y(out.astype(np.float64)) if out.ndim == 3 else out.astype(np.float64)
+    b = band(y)
+    h, w = b.shape
+    rms = np.sqrt((b ** 2).reshape(h // 4, 4, w // 4, 4).mean(axis=(1, 3)))
+    return np.repeat(np.repeat(rms, 4, axis=0), 4, axis=1)
+
+
+def map_panel(rms):
+    grey = np.clip(rms / MAP_WHITE * 255.0, 0, 255).astype(np.uint8)
+    return np.repeat(grey[..., None], 3, axis=2)
 
 
 def rgb(img):
@@ -106,7 +126,13 @@ def main(argv=None):
         print(f"Real-ESRGAN unavailable: {e}", file=sys.stderr)
         peer = None
 
-    columns = ["input (LR)", "bicubic", "Real-ESRGAN", runner.desc["name"] + " " + runner.desc["version"], "ground truth"]
+    modes = runner.desc.get("prompt_modes", {})
+    realism = next((p for p in runner.prompts if modes.get(p) == "realism"), None)
+    tag = runner.desc["name"].replace("sana-sr-", "") + " " + runner.desc["version"]
+    columns = ["input (LR)", "bicubic", "Real-ESRGAN", tag + (" fidelity" if realism else "")]
+    if realism:
+        columns += [f"{tag} {realism}", "invented detail (realism)"]
+    columns += ["ground truth"]
     sheet = Image.new("RGB", (CELL * len(columns), (CELL + LABEL_H) * len(rows) + LABEL_H), "white")
     draw = ImageDraw.Draw(sheet)
     for c, title in enumerate(columns):
@@ -130,19 +156,33 @@ def main(argv=None):
         gt = hr[y0:y0 + CROP, x0:x0 + CROP]
         gt_win = hr[4 * wy0:4 * (wy0 + lr_win.shape[0]), 4 * wx0:4 * (wx0 + lr_win.shape[1])]
         full = [ev.upscale_bicubic(lr_win), peer(lr_win) if peer else None, rgb(runner.upscale(lr_win, prompt))]
+        names = ["bicubic", "Real-ESRGAN", "fidelity"]
+        if realism:
+            full.append(rgb(runner.upscale(lr_win, realism)))
+            names.append(realism)
         assert all(f is None or f.shape[:2] == gt_win.shape[:2] for f in full), \
             [f.shape for f in full if f is not None]
         checks = [alignment(f, oy, ox, gt_win) if f is not None else None for f in full]
         print(f"{group}/{name}: best-matching shift against ground truth (+-4 px / low-pass +-{WIDE_REACH} px): "
               + ", ".join(f"{m} {c[0]} / {c[1]}" if c else f"{m} -"
-                          for m, c in zip(("bicubic", "Real-ESRGAN", "model"), checks)))
-        for m, c in zip(("bicubic", "Real-ESRGAN", "model"), checks):
+                          for m, c in zip(names, checks)))
+        for m, c in zip(names, checks):
             if c and c[2]:
                 print(f"  MISALIGNED: the {m} panel matches the ground truth best {c[1]} px away", file=sys.stderr)
-        outs = [lr_big] + [cut(f) if f is not None else None for f in full] + [gt]
+        outs = [lr_big] + [cut(f) if f is not None else None for f in full]
+        if realism:
+            texture = invented_detail(full[-1])
+            outs.append(map_panel(cut(texture)))
+            b_gt = cut(invented_detail(gt_win))
+            b_err = cut(invented_detail(full[-1].astype(np.float64) - gt_win))   # the band is linear
+            print(f"  invented-detail map: mean {cut(texture).mean():.2f} grey levels (ground truth's band "
+                  f"{b_gt.mean():.2f}); correlation with the band error of the realism output "
+                  f"{np.corrcoef(cut(texture).ravel(), b_err.ravel())[0, 1]:.2f}")
+        outs.append(gt)
         assert all(o is None or o.shape[:2] == (CROP, CROP) for o in outs), [o.shape for o in outs if o is not None]
         top = LABEL_H + r * (CELL + LABEL_H)
-        draw.text((4, top + CELL + 2), f"{group}/{name} (prompt {prompt})", fill="black")
+        draw.text((4, top + CELL + 2), f"{group}/{name} (prompt {prompt}" + (f"; {realism}" if realism else "")
+                  + ")", fill="black")
         for c, img in enumerate(outs):
             if img is None:
                 draw.text((c * CELL + 10, top + CELL // 2), "weights not converted", fill="red")

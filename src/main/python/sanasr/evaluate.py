@@ -2,7 +2,8 @@
 
     /usr/bin/python3 -m sanasr.evaluate --val ../shared/data/val [--model models/<name>]
         [--methods bicubic,lanczos,model] [--out bench/quality-<name>.json] [--max-side N]
-        [--prompt NAME|auto] [--tile 256] [--niqe auto|on|off] [--niqe-params FILE]
+        [--prompt NAME|auto] [--tile 256] [--niqe auto|on|off] [--niqe-params FILE] [--protocols bicubic,...]
+        [--groups set5,set14,...]
 
 Protocols (x4, HR first cropped to a multiple of 4 from the top-left, as BasicSR's mod-crop):
 - ``bicubic``: LR = MATLAB imresize(HR, 1/4, 'bicubic') (antialiased; a port of BasicSR's
@@ -115,13 +116,17 @@ def list_images(val: str) -> List[Tuple[str, str, str]]:
 
 def evaluate(val: str, methods: Sequence[str], model: Optional[str] = None, prompt: Optional[str] = None,
              max_side: Optional[int] = None, tile: int = 256, log=sys.stderr, with_niqe: bool = False,
-             niqe_params: str = NIQE_PARAMS) -> dict:
-    """Every image of ``val`` under every protocol and method -> the result dict (rows, means, headline).
-    ``with_niqe`` adds NIQE per row (about 0.1 s of CPU per 512x512 output)."""
+             niqe_params: str = NIQE_PARAMS, protocols: Sequence[str] = PROTOCOLS,
+             groups: Optional[Sequence[str]] = None) -> dict:
+    """Every image of ``val`` (of ``groups``, default all) under every protocol and method -> the result dict
+    (rows, means, headline). ``with_niqe`` adds NIQE per row (about 0.1 s of CPU per 512x512 output)."""
+    unknown = [p for p in protocols if p not in PROTOCOLS]
+    if unknown:
+        raise ValueError(f"unknown protocol(s) {unknown}; known: {', '.join(PROTOCOLS)}")
     if with_niqe:
         load_niqe_params(niqe_params)   # a missing parameter file stops the run here, not after the first image
     runner = ModelRunner(model, tile=tile) if "model" in methods else None
-    images = list_images(val)
+    images = [im for im in list_images(val) if not groups or im[0] in groups]
     if not images:
         raise FileNotFoundError(f"no validation images under {val}")
     rows = []
@@ -131,7 +136,7 @@ def evaluate(val: str, methods: Sequence[str], model: Optional[str] = None, prom
         chosen = None
         if runner is not None:
             chosen = auto_prompt(group, name, hr) if prompt == "auto" else (prompt or runner.default_prompt)
-        for protocol in PROTOCOLS:
+        for protocol in protocols:
             lr = degrade(protocol, hr, f"{group}/{name}")
             for method in methods:
                 t0 = time.perf_counter()
@@ -156,6 +161,10 @@ def evaluate(val: str, methods: Sequence[str], model: Optional[str] = None, prom
                       f"SSIM-Y {row['ssim_y']:.4f} energy {row['band_energy']:.2f} corr {row['band_corr']:.2f}"
                       + (f" NIQE {row['niqe']:.2f}" if "niqe" in row else "") + f" {seconds:.2f}s", file=log)
     means = summarise(rows)
+    evaluated = {r["group"] for r in rows}
+    for combined, members in GROUPS.items():    # a combined set with a member left out would stand for a subset
+        if combined in means and not set(members) <= evaluated:
+            del means[combined]
     result = {
         "format": "sanasr-quality/1",
         "scale": SCALE,
@@ -197,6 +206,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--max-side", type=int, default=None, help="centre-crop HR sides above N pixels")
     ap.add_argument("--prompt", default=None, help="prompt name, or 'auto' (default: descriptor's default_prompt)")
     ap.add_argument("--tile", type=int, default=256, help="LR tile side for the model")
+    ap.add_argument("--protocols", default=",".join(PROTOCOLS), help="comma list (default: all)")
+    ap.add_argument("--groups", default="", help="comma list of set5,set14,science,astro (default: all)")
     ap.add_argument("--niqe", nargs="?", const="on", default="auto", choices=("auto", "on", "off"),
                     help="NIQE per output (reported, not a target): auto = when --niqe-params exists (default), "
                          "on = required, off = skipped")
@@ -212,7 +223,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"NIQE skipped: no parameter file at {args.niqe_params} (--niqe-params)", file=sys.stderr)
     try:
         result = evaluate(args.val, methods, args.model, args.prompt, args.max_side, args.tile,
-                          with_niqe=with_niqe, niqe_params=args.niqe_params)
+                          with_niqe=with_niqe, niqe_params=args.niqe_params,
+                          protocols=[p for p in args.protocols.split(",") if p],
+                          groups=[g for g in args.groups.split(",") if g] or None)
     except FileNotFoundError as e:
         ap.error(str(e))
     if args.out:

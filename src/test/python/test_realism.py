@@ -93,6 +93,26 @@ def test_training_moves_only_the_realism_prompts_and_the_release_records_the_pri
         refine.load_release_state(str(out), desc["sha256"], torch.optim.Adam(model.sr.parameters()))
 
 
+def test_the_texture_gain_scales_only_the_realism_residual(tmp_path, cache):
+    folder, parent = exported_parent(tmp_path)
+    run = tmp_path / "run"
+    realism.main(["--parent", str(folder), "--run", str(run), "--cache", str(cache), "--max-steps", "2",
+                  "--minutes", "5", "--threads", "1", "--lr", "1e-2"])
+    plain = realism.export_release(str(run), str(tmp_path / "g1"), "tiny", "3.0.0", "g1", "test")
+    doubled = realism.export_release(str(run), str(tmp_path / "g2"), "tiny", "3.0.0", "g2", "test", texture_gain="2")
+    assert doubled["training"]["lineage"]["stages"][-1]["texture_gain"] == {"gain": 2.0}
+    a, _ = load_folder(str(tmp_path / "g1"))
+    b, _ = load_folder(str(tmp_path / "g2"))
+    x = torch.rand(1, 3, 16, 24)
+    up = a.sr.upsample(x)
+    pa, pb = outputs(a.sr, x, [PHOTO, GENERIC]), outputs(b.sr, x, [PHOTO, GENERIC])
+    assert torch.allclose(pb[0] - up, 2 * (pa[0] - up), atol=1e-5) and torch.equal(pa[1], pb[1])
+    pool = realism.CachePool([str(cache)])
+    gain, table = realism.calibrate_gain(a, pool, samples=8)
+    assert len(table) == 21 and gain == min(table, key=lambda t: abs(t[1] - 1))[0]
+    assert plain["sha256"] != doubled["sha256"]
+
+
 def test_the_shared_design_trains_one_trunk_for_both_modes(tmp_path, cache):
     folder, parent = exported_parent(tmp_path)
     run = tmp_path / "run"

@@ -207,7 +207,7 @@ def export(model: SanaSR, out_dir: str, name: str, version: str = "0.1.0", descr
         "export": {"torch": torch.__version__, "torchscript_vs_eager_max_abs": roundtrip,
                    "halo_tolerance": 2.0 / 255, "halo_max_diff": halo_diff},
     }
-    if preset.sr.texture_trunk:
+    if preset.num_prompts > len(cfgmod.BASE_PROMPTS):       # a model that knows realistic / faithful
         desc["prompt_modes"] = {p: ("realism" if p in cfgmod.REALISM_PROMPTS else "fidelity") for p in desc["prompts"]}
     if prior:
         desc["prior"] = prior

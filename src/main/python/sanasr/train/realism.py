@@ -250,10 +250,37 @@ def run(args) -> dict:
             "samples": len(pool)}
 
 
+# ---------------------------------------------------------------- texture gain
+
+def scale_texture(model: SanaSR, gain: float) -> None:
+    """Multiplies the texture trunk's residual by ``gain`` (its last convolution is linear in the residual, and
+    so is the low-frequency cut after it): the output is bicubic + gain x the trained texture residual."""
+    conv = model.sr.texture.to_output
+    with torch.no_grad():
+        conv.weight.mul_(gain)
+        conv.bias.mul_(gain)
+
+
+@torch.no_grad()
+def calibrate_gain(model: SanaSR, pool: "CachePool", samples: int = 256, seed: int = 1,
+                   gains: Sequence[float] = tuple(1.0 + 0.1 * k for k in range(21))) -> Tuple[float, list]:
+    """The gain whose outputs carry as much band energy as the prior's on ``samples`` training crops (the cache,
+    never validation images) -> (gain, [(gain, energy ratio to the prior)])."""
+    gen = torch.Generator().manual_seed(seed)
+    lr, teacher, _ = pool.sample(samples, gen)
+    prompt = torch.full((samples,), float(REALISM_IDS[0]))
+    sr = model.sr.eval()
+    base = torch.cat([sr.upsample(lr[i:i + 32]) for i in range(0, samples, 32)])
+    res = torch.cat([sr.residual(lr[i:i + 32], prompt[i:i + 32]) for i in range(0, samples, 32)])
+    e_teacher = band_energy(teacher).mean().item()
+    table = [(g, band_energy((base + g * res).clamp(0, 1)).mean().item() / e_teacher) for g in gains]
+    return min(table, key=lambda t: abs(t[1] - 1.0))[0], table
+
+
 # ---------------------------------------------------------------- the release
 
 def export_release(run_dir: str, out: str, name: str, version: str, description: str, command: str,
-                   bf16_out: str = "") -> dict:
+                   bf16_out: str = "", texture_gain: str = "1") -> dict:
     """The trained model as a release: descriptor with the prior, the prompt modes and the lineage;
     training-state.pt with the texture trunk's Adam moments; optionally the bf16 variant."""
     from .. import export as E
@@ -280,6 +307,18 @@ def export_release(run_dir: str, out: str, name: str, version: str, description:
                 "threads": extra.get("threads", 1), "torch": torch.__version__, "command": command,
                 "data": ["../shared/data/train (via the teacher cache)"]}
     model = C.model_from_blob(blob)
+    if texture_gain != "1":
+        if model.sr.texture is None:
+            raise SystemExit("--texture-gain needs the texture design")
+        if texture_gain == "auto":
+            pool = CachePool([r["folder"] for r in extra["caches"]])
+            gain, table = calibrate_gain(model, pool)
+            stages[-1]["texture_gain"] = {"gain": gain, "calibration": "band energy of the outputs = the prior's, "
+                                          "on 256 cached training crops", "table": [[round(g, 2), round(r, 4)] for g, r in table]}
+        else:
+            gain = float(texture_gain)
+            stages[-1]["texture_gain"] = {"gain": gain}
+        scale_texture(model, gain)
     data = ("../shared/data/train (71 photos) and ../shared/data/train-micro (26 fluorescence images) for the "
             "fidelity path; the 71 photos, degraded, with Real-ESRGAN x4plus's outputs on them for the texture trunk")
     desc = E.export(model, out, name, version, description, training, data=data, prior=prior)
@@ -287,7 +326,9 @@ def export_release(run_dir: str, out: str, name: str, version: str, description:
     optim.load_state_dict(blob["optim"])
     refine.save_release_state(os.path.join(out, refine.STATE_FILE), desc["sha256"], optim, lin, stage=STAGE)
     if bf16_out:
-        E.export(C.model_from_blob(blob), bf16_out, name + "-bf16", version, description + " (network in bfloat16)",
+        variant = C.model_from_blob(blob)
+        variant.load_state_dict(model.state_dict())
+        E.export(variant, bf16_out, name + "-bf16", version, description + " (network in bfloat16)",
                  training, data=data, precision="bfloat16", prior=prior)
         E.link_variant(out, bf16_out)
     return desc
@@ -306,6 +347,8 @@ def main(argv=None):
     ap.add_argument("--name", default="sana-sr-compact-x4")
     ap.add_argument("--version")
     ap.add_argument("--description", default="")
+    ap.add_argument("--texture-gain", default="1", help="export with the texture residual x G; 'auto': the G whose "
+                    "outputs have the prior's band energy on cached training crops (recorded in the lineage)")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = ap.parse_args(argv)
     if args.export and not args.version:
@@ -314,7 +357,7 @@ def main(argv=None):
     if args.export:
         desc = export_release(args.run, args.export, args.name, args.version, args.description or
                               f"SANA-SR compact x4 {args.version}: realism or fidelity chosen by the prompt",
-                              "python -m sanasr.train.realism " + " ".join(argv), args.bf16_out)
+                              "python -m sanasr.train.realism " + " ".join(argv), args.bf16_out, args.texture_gain)
         print({"exported": args.export, "sha256": desc["sha256"]}, flush=True)
 
 

@@ -8,6 +8,7 @@
 // Without a macro, the same command straight from the launcher (SciJava syntax, strings in single quotes):
 //   /path/to/Fiji.app/ImageJ-linux64 --headless --run "Super-resolve folder (SANA-SR)" "input='/data/in',output='/data/out',scale=4,fidelity_map=true"
 // Or, from a clone of this repository: ./sana-sr /data/in --output /data/out --fidelity-map
+// prompt=: Realism prompts (photo, realistic, if the model marks them so): textures invented by the network, not measured (see the fidelity map's invented-detail channels); scientific prompts and default keep fidelity.
 
 args = getArgument();
 input = call("ij.Macro.getValue", args, "input", "");

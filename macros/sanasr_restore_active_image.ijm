@@ -2,6 +2,7 @@
 // Plugins > Macros > Run..., or from another macro: runMacro("/path/sanasr_restore_active_image.ijm", "scale=4 prompt=fluorescence");
 // Optional argument, the same keys as the command: model= scale= tile= device= precision= prompt=
 // fidelity_map=true|false consistency=true|false
+// prompt=: Realism prompts (photo, realistic, if the model marks them so): textures invented by the network, not measured (see the fidelity map's invented-detail channels); scientific prompts and default keep fidelity.
 // Leaves the super-resolved image active; its Info (Image > Show Info) holds the provenance.
 
 args = getArgument();

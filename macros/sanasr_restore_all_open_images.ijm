@@ -1,6 +1,7 @@
 // SANA-SR: restore every open image, one after the other. Results stay open (and are saved as TIFF when
 // the argument gives output=/some/folder). Images opened or made by this macro are not restored again.
 // Optional argument: model= scale= tile= device= precision= prompt= fidelity_map=true|false consistency=true|false output=[/folder]
+// prompt=: Realism prompts (photo, realistic, if the model marks them so): textures invented by the network, not measured (see the fidelity map's invented-detail channels); scientific prompts and default keep fidelity.
 
 args = getArgument();
 model = call("ij.Macro.getValue", args, "model", "sana-sr-compact-x4");

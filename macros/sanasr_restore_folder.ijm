@@ -4,6 +4,7 @@
 // Asks for the folders, or takes them from the argument: input=[/in] output=[/out] plus model= scale= tile=
 // device= precision= prompt= fidelity_map=true|false consistency=true|false. Existing results are skipped,
 // so a stopped run resumes.
+// prompt=: Realism prompts (photo, realistic, if the model marks them so): textures invented by the network, not measured (see the fidelity map's invented-detail channels); scientific prompts and default keep fidelity.
 
 args = getArgument();
 input = call("ij.Macro.getValue", args, "input", "");

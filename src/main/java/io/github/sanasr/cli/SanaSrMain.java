@@ -2,6 +2,7 @@ package io.github.sanasr.cli;
 
 import io.github.sanasr.batch.BatchReport;
 import io.github.sanasr.batch.BatchRow;
+import io.github.sanasr.command.CommandParameters;
 import io.github.sanasr.command.SuperResolveFolderCommand;
 
 import java.io.PrintStream;
@@ -62,9 +63,12 @@ public final class SanaSrMain {
 		"  --device auto|cpu|gpu  where to run (default auto: a GPU if DJL finds one)",
 		"  --precision auto|float32|bfloat16  network precision (default auto: the model's bfloat16 variant where",
 		"                       the CPU has AVX-512 BF16 or AMX, else float32)",
-		"  --prompt P           content hint: generic, photo, fluorescence, brightfield, histology, electron, astro",
+		"  --prompt P           content hint: generic, photo, fluorescence, brightfield, histology, electron, astro,",
+		"                       realistic, faithful (as the model knows; default: the model's default prompt)",
+		"                       " + CommandParameters.REALISM_NOTE,
 		"  --format tif|png     output format (default tif, keeps ImageJ metadata; png for 8-bit/RGB planes)",
-		"  --fidelity-map       also write <name>-fidelity.tif (where the output disagrees with the input)",
+		"  --fidelity-map       also write <name>-fidelity.tif: where the output disagrees with the input, then the",
+		"                       detail the input cannot hold (invented or inferred by the network), as channels",
 		"  --consistency        make each output block's mean equal the input pixel (binning; off by default)",
 		"  --overwrite          replace existing outputs (default: skip those made from the same input file, model and",
 		"                       options, so a stopped run resumes; any other existing output is a CONFLICT, untouched)",

@@ -47,8 +47,15 @@ public final class CommandParameters {
 	public static final String MODEL_HELP = "A shipped model name, or the path of a model folder or its model.json";
 	public static final String SCALE_HELP = "4 is the model's native scale; 2 and 3 resample its output";
 	public static final String TILE_HELP = "auto, or a size such as 256 (input pixels)";
-	public static final String PROMPT_HELP =
-		"default, generic, photo, fluorescence, brightfield, histology, electron, astro (as the model knows)";
+	/**
+	 * What realism costs, in one line: the prompt's help in both dialogs, {@code sana-sr --help} and the macro
+	 * documentation say it in these words.
+	 */
+	public static final String REALISM_NOTE = "Realism prompts (photo, realistic, if the model marks them so): " +
+		"textures invented by the network, not measured (see the fidelity map's invented-detail channels); " +
+		"scientific prompts and default keep fidelity.";
+	public static final String PROMPT_HELP = "default, generic, photo, fluorescence, brightfield, histology, " +
+		"electron, astro, realistic, faithful (as the model knows). " + REALISM_NOTE;
 	public static final String FIDELITY_HELP = "Also output where the result, degraded back, disagrees with the input";
 	public static final String PATTERN_HELP =
 		"File name globs separated by ';', e.g. *.tif;*.png (case-insensitive); * takes every file";

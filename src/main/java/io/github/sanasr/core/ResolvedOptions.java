@@ -47,6 +47,15 @@ record ResolvedOptions(PrecisionChooser.Choice choice, int prompt, int scale, Re
 	}
 
 	/**
+	 * {@link ModelDescriptor#FIDELITY} or {@link ModelDescriptor#REALISM}: what the prompt asks of the network.
+	 * Not part of the {@link #identity()}: it is the descriptor's label for the prompt, which the model file's
+	 * SHA-256 and the prompt already fix; a variant must label its prompts alike ({@link PrecisionChooser}).
+	 */
+	String promptMode() {
+		return model().promptModes().get(promptName());
+	}
+
+	/**
 	 * The provenance entries by which a rerun recognises an output as made by these options: the SHA-256 of
 	 * the model file that runs, the precision it runs in (what "auto" resolved to on this host), the resolved
 	 * prompt, and {@link RestoreOptions#pixelOptions()}. The restoration records them under the same keys, so

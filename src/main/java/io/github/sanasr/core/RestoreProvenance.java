@@ -18,7 +18,7 @@ final class RestoreProvenance {
 
 	/** What the restoration did, beyond its options: gathered by {@link Restorer} as it runs. */
 	record Run(ImagePlus input, PlaneSource source, int groups, ImagePlus output, OutputImage.Type outputType,
-		String device, int tile, int tiles, String normalisation, double fidelityRms, List<String> notes,
+		String device, int tile, int tiles, String normalisation, double fidelityRms, double inventedRms, List<String> notes,
 		long startNanos, Map<String, String> extra) {}
 
 	static Provenance of(final ResolvedOptions r, final Run run) {
@@ -29,6 +29,7 @@ final class RestoreProvenance {
 		p.put("sanasr_plugin", "SANA-SR for Fiji").put("sanasr_plugin_version", Restorer.pluginVersion());
 		p.put("model_name", d.name()).put("model_version", d.version()).put("model_sha256", d.sha256())
 			.put("model_file", d.modelFile());
+		d.prior().ifPresent(prior -> p.put("model_prior", prior.summary()));
 		// the precision that ran (float32 or bfloat16) and why; it changes pixels, so it is part of the identity too
 		p.put("precision", d.precision()).put("precision_choice", r.choice().reason());
 		if (r.choice().isVariant()) p.put("model_requested", r.choice().named().name());
@@ -40,7 +41,7 @@ final class RestoreProvenance {
 			? " (R, G, B together)" : " and channel"));
 		p.put("normalisation_percentiles", Restorer.fmt(o.lowPercentile()) + "-" + Restorer.fmt(o.highPercentile()));
 		p.put("normalisation_values", run.normalisation());
-		p.put("prompt", r.promptName()).put("device", run.device())
+		p.put("prompt", r.promptName()).put("prompt_mode", r.promptMode()).put("device", run.device())
 			.put("threads", Runtime.getRuntime().availableProcessors());
 		p.put("run_time_s", String.format(Locale.ROOT, "%.2f", (System.nanoTime() - run.startNanos()) / 1e9))
 			.put("date", OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS));
@@ -57,6 +58,7 @@ final class RestoreProvenance {
 			run.outputType().name().toLowerCase(Locale.ROOT));
 		p.put("fidelity_degradation", degradationNote(d));
 		p.put("fidelity_rms", String.format(Locale.ROOT, "%.6g", run.fidelityRms()));
+		p.put("invented_detail_rms", String.format(Locale.ROOT, "%.6g", run.inventedRms()));
 		if (!run.notes().isEmpty()) p.put("notes", String.join("; ", run.notes()));
 		p.put("generative", d.generative());
 		p.put("statement", Restorer.GENERATIVE_STATEMENT);

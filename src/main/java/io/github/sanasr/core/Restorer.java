@@ -22,9 +22,9 @@ import java.util.logging.Logger;
  * ({@link OutputSizeCheck}), and per plane: read ({@link PlaneSource}), normalise each channel group
  * ({@link ChannelGroups}, {@link NormalisedGroup}), run the model tile by tile ({@link TileRunner}), map back,
  * optionally make it consistent with the input ({@link ConsistencyProjection}), store ({@link OutputImage}),
- * compare with the input ({@link FidelityMap}); the record of it all is {@link RestoreProvenance}. A band of a
- * plane ({@link #restoreBand}) and an assembly of model outputs computed elsewhere ({@link #assemble}) go
- * through the same steps. The input is only read. {@link #restore} keeps its state in local variables and
+ * compare with the input and measure the detail the input could not hold ({@link FidelityMap}); the record of
+ * it all is {@link RestoreProvenance}. A band of a plane ({@link #restoreBand}) and an assembly of model outputs
+ * computed elsewhere ({@link #assemble}) go through the same steps. The input is only read. {@link #restore} keeps its state in local variables and
  * opens its own predictor, so several threads may call it at once; the loaded models are shared through a
  * cache.
  */
@@ -178,8 +178,8 @@ public final class Restorer implements AutoCloseable {
 		final ImagePlus image = out.build(title);
 		final ImagePlus map = fidelity.build(title + "-fidelity");
 		final Provenance p = RestoreProvenance.of(r, new RestoreProvenance.Run(input, source, groups.length, image,
-			out.type(), device, runner.tile(), runner.tilesPerPlane(), norms.text(), fidelity.rms(), notes, start,
-			outputs == null ? null : outputs.provenance()));
+			out.type(), device, runner.tile(), runner.tilesPerPlane(), norms.text(), fidelity.rms(), fidelity.inventedRms(),
+			notes, start, outputs == null ? null : outputs.provenance()));
 		Provenances.attach(image, p, input);
 		if (map != null) Provenances.attach(map, p, null);
 		log.accept("SANA-SR: " + title + " done on " + device + " in " + p.entries().get("run_time_s") + " s");

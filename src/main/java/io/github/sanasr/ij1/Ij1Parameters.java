@@ -78,7 +78,11 @@ final class Ij1Parameters {
 					: models.getSelectedItem()).toArray(new String[0]), defaultText(s));
 			}
 			if (s.kind() == Kind.MODEL) models = lastChoice(gd);
-			if (s.kind() == Kind.PROMPT) prompts = lastChoice(gd);
+			if (s.kind() == Kind.PROMPT) {
+				prompts = lastChoice(gd);
+				// GenericDialog has no tooltips: say it under the choice, on two lines to keep the dialog narrow
+				gd.addMessage(CommandParameters.REALISM_NOTE.replace("; ", ";\n"));
+			}
 		}
 		if (models != null) models.addItemListener(new ModelListener(models, prompts));
 		gd.showDialog();

@@ -26,6 +26,29 @@ public final class ModelDescriptor {
 	public static final String FORMAT = "sanasr-model/1";
 	/** Values of {@code precision}: the number type the network computes in. */
 	public static final String FLOAT32 = "float32", BFLOAT16 = "bfloat16";
+	/**
+	 * Values of {@code prompt_modes}: a fidelity prompt keeps the output tied to what was measured; a realism
+	 * prompt lets the network add texture that the input does not hold (invented, not measured).
+	 */
+	public static final String FIDELITY = "fidelity", REALISM = "realism";
+
+	/**
+	 * The frozen generative prior the model's realism path was trained against ({@code prior}, informational);
+	 * any field may be null when the descriptor leaves it out.
+	 */
+	public record Prior(String name, String id, String source, String weightsSha256, String licence) {
+
+		/** One line for the provenance: the fields that are there. */
+		public String summary() {
+			final List<String> parts = new ArrayList<>();
+			if (name != null) parts.add(name + (id != null ? " (" + id + ")" : ""));
+			else if (id != null) parts.add(id);
+			if (source != null) parts.add("source " + source);
+			if (weightsSha256 != null) parts.add("weights SHA-256 " + weightsSha256);
+			if (licence != null) parts.add("licence " + licence);
+			return parts.isEmpty() ? "(not described)" : String.join(", ", parts);
+		}
+	}
 
 	private final Path descriptorFile;
 	private final JsonObject json;
@@ -46,6 +69,8 @@ public final class ModelDescriptor {
 	private final String precision;
 	private final java.util.Map<String, String> variants;
 	private final String variantOf;
+	private final java.util.Map<String, String> promptModes;
+	private final Prior prior;
 
 	private ModelDescriptor(final Path descriptorFile, final JsonObject json) throws ModelException {
 		this.descriptorFile = descriptorFile;
@@ -78,6 +103,8 @@ public final class ModelDescriptor {
 			"' or '" + BFLOAT16 + "', not '" + precision + "'");
 		variants = variantMap();
 		variantOf = json.has("variant_of") ? string("variant_of") : null;
+		promptModes = promptModeMap();
+		prior = priorOf(json.get("prior"));
 	}
 
 	/** Reads {@code model.json} (or any descriptor file). */
@@ -122,6 +149,26 @@ public final class ModelDescriptor {
 	public java.util.Map<String, String> variants() { return variants; }
 	/** For a variant: the name of the model it was made from; null otherwise. */
 	public String variantOf() { return variantOf; }
+
+	/**
+	 * Every prompt's mode, in the order of {@link #prompts()}: {@link #FIDELITY} or {@link #REALISM}. A descriptor
+	 * without {@code prompt_modes} (all models before it) has only fidelity prompts, and so does a prompt it
+	 * leaves out.
+	 */
+	public java.util.Map<String, String> promptModes() { return promptModes; }
+
+	/** The mode of a prompt (null or blank: the default prompt); an unknown prompt is an error listing the known. */
+	public String promptMode(final String prompt) throws ModelException {
+		return promptModes.get(prompts.get(promptIndex(prompt)));
+	}
+
+	/** Whether the prompt asks for realistic textures, i.e. detail invented by the network. */
+	public boolean isRealism(final String prompt) throws ModelException {
+		return REALISM.equals(promptMode(prompt));
+	}
+
+	/** The frozen generative prior the model was trained against, when the descriptor names one. */
+	public java.util.Optional<Prior> prior() { return java.util.Optional.ofNullable(prior); }
 
 	/** The model file exists and matches the descriptor's SHA-256; else an error that says what to do. */
 	public void verifyFile() throws ModelException {
@@ -205,6 +252,39 @@ public final class ModelDescriptor {
 			m.put(v.getKey(), v.getValue().getAsString());
 		}
 		return Collections.unmodifiableMap(m);
+	}
+
+	private java.util.Map<String, String> promptModeMap() throws ModelException {
+		final java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+		for (final String p : prompts)
+			m.put(p, FIDELITY);
+		final JsonElement e = json.get("prompt_modes");
+		if (e == null || e.isJsonNull()) return Collections.unmodifiableMap(m);
+		if (!e.isJsonObject()) throw error("'prompt_modes' must be an object {\"<prompt>\": \"" + FIDELITY + "\" or \"" +
+			REALISM + "\"}; remove it to make every prompt " + FIDELITY);
+		for (final java.util.Map.Entry<String, JsonElement> v : e.getAsJsonObject().entrySet()) {
+			final String prompt = v.getKey().toLowerCase(Locale.ROOT);
+			if (!prompts.contains(prompt)) throw error("'prompt_modes' names the prompt '" + v.getKey() +
+				"', which is not in 'prompts' " + prompts + ": add it to 'prompts' or remove it from 'prompt_modes'");
+			final JsonElement mode = v.getValue();
+			final String value = mode.isJsonPrimitive() && mode.getAsJsonPrimitive().isString() ? mode.getAsString() : null;
+			if (!FIDELITY.equals(value) && !REALISM.equals(value)) throw error("'prompt_modes' gives the prompt '" +
+				v.getKey() + "' the mode " + mode + ": use \"" + FIDELITY + "\" or \"" + REALISM + "\"");
+			m.put(prompt, value);
+		}
+		return Collections.unmodifiableMap(m);
+	}
+
+	/** Lenient: the prior is information only, so anything but an object is taken as absent. */
+	private static Prior priorOf(final JsonElement e) {
+		if (e == null || !e.isJsonObject()) return null;
+		final JsonObject o = e.getAsJsonObject();
+		return new Prior(text(o, "name"), text(o, "id"), text(o, "source"), text(o, "weights_sha256"), text(o, "licence"));
+	}
+
+	private static String text(final JsonObject o, final String key) {
+		final JsonElement e = o.get(key);
+		return e != null && e.isJsonPrimitive() && !e.getAsString().isBlank() ? e.getAsString() : null;
 	}
 
 	private String degradation() throws ModelException {

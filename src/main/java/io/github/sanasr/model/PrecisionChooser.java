@@ -15,8 +15,8 @@ import java.nio.file.Path;
  * CPU (on a GPU the float32 model, as before variants existed); a model named directly runs as it is.</li>
  * </ul>
  * A variant is looked up as a sibling folder of the named model first (so a model given by path brings its own),
- * then by name in the registry; it must have the same scale, input channels and prompts (tiling follows the
- * model that runs).
+ * then by name in the registry; it must have the same scale, input channels, prompts and prompt modes (tiling
+ * follows the model that runs).
  */
 public final class PrecisionChooser {
 
@@ -97,6 +97,7 @@ public final class PrecisionChooser {
 		if (v.scale() != named.scale() || v.inputChannels() != named.inputChannels()) throw mismatch(named, v,
 			"the scale or the input channels differ");
 		if (!v.prompts().equals(named.prompts())) throw mismatch(named, v, "the prompts differ");
+		if (!v.promptModes().equals(named.promptModes())) throw mismatch(named, v, "the prompt modes differ");
 		return v;
 	}
 

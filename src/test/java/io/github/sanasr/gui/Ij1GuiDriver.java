@@ -94,6 +94,7 @@ public final class Ij1GuiDriver {
 		for (final Component c : Awt.components(dialog)) {
 			if (c instanceof Label l && !l.getText().isBlank()) System.out.println("FIELD " + l.getText());
 			if (c instanceof java.awt.Checkbox b) System.out.println("FIELD " + b.getLabel());
+			if (c instanceof MultiLineLabel m) System.out.println("FIELD " + String.join(" ", lines(m)));
 		}
 		// choices, not free text: model, scale and prompt are lists
 		for (final Object o : ((GenericDialog) dialog).getChoices()) {
@@ -153,11 +154,7 @@ public final class Ij1GuiDriver {
 		for (final Component c : Awt.components(message)) {
 			if (c instanceof Label l) System.out.println("CANCEL_MESSAGE " + l.getText());
 			if (c instanceof TextArea a) System.out.println("CANCEL_MESSAGE " + a.getText());
-			if (c instanceof MultiLineLabel m) { // ImageJ's message text; it has no getter
-				final java.lang.reflect.Field lines = MultiLineLabel.class.getDeclaredField("lines");
-				lines.setAccessible(true);
-				System.out.println("CANCEL_MESSAGE " + String.join(" ", (String[]) lines.get(m)));
-			}
+			if (c instanceof MultiLineLabel m) System.out.println("CANCEL_MESSAGE " + String.join(" ", lines(m)));
 		}
 		Awt.shoot(robot, message.getBounds(), out.resolve("cancelled.png"));
 		Awt.click(robot, button(message, "OK"));
@@ -259,6 +256,13 @@ public final class Ij1GuiDriver {
 			return false;
 		});
 		return found[0];
+	}
+
+	/** ImageJ's message text; MultiLineLabel has no getter. */
+	private static String[] lines(final MultiLineLabel m) throws ReflectiveOperationException {
+		final java.lang.reflect.Field lines = MultiLineLabel.class.getDeclaredField("lines");
+		lines.setAccessible(true);
+		return (String[]) lines.get(m);
 	}
 
 	private static Button button(final Dialog d, final String label) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
 import ij.ImagePlus;
+import io.github.sanasr.command.CommandParameters;
 import io.github.sanasr.gui.Ij1GuiDriver;
 
 import java.io.IOException;
@@ -55,6 +56,8 @@ class ImageJ1GuiTest {
 		// the dialog shows the shared parameters (underscores shown as spaces)
 		for (final String label : List.of("Model (name or folder)", "Scale", "Device", "Fidelity map", "Low percentile"))
 			assertTrue(o.contains("FIELD " + label), "no field " + label + ":\n" + o);
+		// and, under the prompt, what realism costs
+		assertTrue(o.contains("FIELD " + CommandParameters.REALISM_NOTE + "\n"), "no realism note:\n" + o);
 		// choices, not free text: the models (default first, a folder picker last), scale 2-4, the model's prompts
 		assertTrue(o.lines().anyMatch(l -> l.startsWith("CHOICE sana-sr-compact-x4 of [sana-sr-compact-x4, ") &&
 			l.contains("sana-sr-compact-x4-bf16") && l.endsWith(", Other model folder...]")), o);

@@ -1,6 +1,8 @@
 package io.github.sanasr.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +78,97 @@ class ModelFolderTest {
 		Files.writeString(notJson.resolve("model.json"), "{ \"format\": ");
 		final ModelException e = assertThrows(ModelException.class, () -> ModelDescriptor.read(notJson.resolve("model.json")));
 		assertTrue(e.getMessage().contains("not valid JSON") && e.getMessage().contains("broken"), e.getMessage());
+	}
+
+	/** The prompt list and modes of the realism model of issue 15. */
+	private static void realismPrompts(final JsonObject j) {
+		final com.google.gson.JsonArray prompts = new com.google.gson.JsonArray();
+		final JsonObject modes = new JsonObject();
+		for (final String p : List.of("generic", "photo", "fluorescence", "brightfield", "histology", "electron", "astro",
+			"realistic", "faithful"))
+		{
+			prompts.add(p);
+			modes.addProperty(p, p.equals("photo") || p.equals("realistic") ? "realism" : "fidelity");
+		}
+		j.add("prompts", prompts);
+		j.add("prompt_modes", modes);
+	}
+
+	@Test
+	void promptModesSayWhichPromptsInventTexture() throws Exception {
+		final Path dir = copy("realism", j -> {
+			realismPrompts(j);
+			final JsonObject prior = new JsonObject();
+			prior.addProperty("name", "Real-ESRGAN x4plus");
+			prior.addProperty("weights_sha256", "ab12");
+			prior.addProperty("licence", "BSD-3-Clause");
+			j.add("prior", prior);
+		});
+		final ModelDescriptor d = ModelDescriptor.read(dir.resolve("model.json"));
+		assertEquals("realism", d.promptMode("photo"));
+		assertEquals("realism", d.promptMode(" Realistic "));
+		assertTrue(d.isRealism("realistic"));
+		assertEquals("fidelity", d.promptMode("faithful"));
+		assertEquals("fidelity", d.promptMode(null), "the default prompt, generic, keeps fidelity");
+		assertFalse(d.isRealism(""));
+		assertEquals(List.of("generic", "photo", "fluorescence", "brightfield", "histology", "electron", "astro",
+			"realistic", "faithful"), List.copyOf(d.promptModes().keySet()));
+		assertThrows(ModelException.class, () -> d.promptMode("sky"));
+		assertEquals("Real-ESRGAN x4plus, weights SHA-256 ab12, licence BSD-3-Clause", d.prior().orElseThrow().summary());
+		assertNull(d.prior().orElseThrow().source());
+
+		// without the key (every model before it) every prompt is fidelity, and there is no prior
+		final ModelDescriptor old = ModelDescriptor.read(conv.resolve("model.json"));
+		assertTrue(old.promptModes().values().stream().allMatch("fidelity"::equals), old.promptModes().toString());
+		assertEquals(old.prompts(), List.copyOf(old.promptModes().keySet()));
+		assertFalse(old.isRealism("photo"));
+		assertTrue(old.prior().isEmpty());
+		// a prompt left out is fidelity; a prior that is not an object is ignored (it is information only)
+		final Path partial = copy("partial", j -> {
+			final JsonObject modes = new JsonObject();
+			modes.addProperty("photo", "realism");
+			j.add("prompt_modes", modes);
+			j.addProperty("prior", "Real-ESRGAN");
+		});
+		final ModelDescriptor p = ModelDescriptor.read(partial.resolve("model.json"));
+		assertTrue(p.isRealism("photo"));
+		assertEquals("fidelity", p.promptMode("astro"));
+		assertTrue(p.prior().isEmpty());
+	}
+
+	@Test
+	void badPromptModesNameTheFieldAndWhatToDo() throws Exception {
+		final Path badMode = copy("bad-mode", j -> {
+			final JsonObject modes = new JsonObject();
+			modes.addProperty("photo", "dreamy");
+			j.add("prompt_modes", modes);
+		});
+		final ModelException mode = assertThrows(ModelException.class, () -> ModelDescriptor.read(badMode.resolve(
+			"model.json")));
+		assertTrue(mode.getMessage().contains(badMode.resolve("model.json").toString()), mode.getMessage());
+		assertTrue(mode.getMessage().endsWith("'prompt_modes' gives the prompt 'photo' the mode \"dreamy\": use " +
+			"\"fidelity\" or \"realism\""), mode.getMessage());
+		final Path unknown = copy("unknown-prompt", j -> {
+			final JsonObject modes = new JsonObject();
+			modes.addProperty("realistic", "realism");
+			j.add("prompt_modes", modes);
+		});
+		final ModelException key = assertThrows(ModelException.class, () -> ModelDescriptor.read(unknown.resolve(
+			"model.json")));
+		assertTrue(key.getMessage().endsWith("'prompt_modes' names the prompt 'realistic', which is not in 'prompts' " +
+			"[generic, photo, fluorescence, brightfield, histology, electron, astro]: add it to 'prompts' or remove it " +
+			"from 'prompt_modes'"), key.getMessage());
+		final Path notObject = copy("list", j -> j.add("prompt_modes", new com.google.gson.JsonArray()));
+		final ModelException list = assertThrows(ModelException.class, () -> ModelDescriptor.read(notObject.resolve(
+			"model.json")));
+		assertTrue(list.getMessage().contains("'prompt_modes' must be an object"), list.getMessage());
+		final Path number = copy("number", j -> {
+			final JsonObject modes = new JsonObject();
+			modes.addProperty("photo", 1);
+			j.add("prompt_modes", modes);
+		});
+		assertTrue(assertThrows(ModelException.class, () -> ModelDescriptor.read(number.resolve("model.json")))
+			.getMessage().contains("the mode 1: use"));
 	}
 
 	@Test

@@ -147,6 +147,17 @@ class PrecisionChooserTest {
 		final ModelException precision = assertThrows(ModelException.class, () -> choose(FAST, "wrong",
 			PrecisionChoice.AUTO, false));
 		assertTrue(precision.getMessage().contains("its precision is float32, not bfloat16"), precision.getMessage());
+		// the same prompts labelled otherwise would record another prompt_mode for the same pixels
+		model("moody", j -> {
+			variants(j, "moody-bf16");
+			final JsonObject modes = new JsonObject();
+			modes.addProperty("photo", "realism");
+			j.add("prompt_modes", modes);
+		});
+		model("moody-bf16", j -> j.addProperty("precision", "bfloat16"));
+		final ModelException modes = assertThrows(ModelException.class, () -> choose(FAST, "moody",
+			PrecisionChoice.AUTO, false));
+		assertTrue(modes.getMessage().contains("does not match it: the prompt modes differ"), modes.getMessage());
 	}
 
 	@Test

@@ -201,6 +201,10 @@ def run(args) -> dict:
         step, elapsed = blob["step"], blob["elapsed"]
     elif parent.preset.sr.texture_trunk:
         refine.load_release_state(args.parent, parent_desc["sha256"], optim, stage=STAGE)
+    history = blob["extra"].get("history", []) if blob else []
+    if blob and not history:    # a checkpoint from before recipes were kept: its one recipe, from step 0
+        old = blob["extra"]
+        history = [[0, {"loss": old["loss"], "lr": old["lr"], "caches": [r["folder"] for r in old["caches"]]}]]
     pool = CachePool([c for c in args.cache.split(",") if c])
     gen = torch.Generator().manual_seed(args.seed + 7 * step)
     bf16 = refine.use_bf16(args.bf16, device)
@@ -212,6 +216,11 @@ def run(args) -> dict:
              "bf16": bf16, "lr": args.lr, "samples": len(pool), "caches": pool.records,
              "loss": {"w_low": args.w_low, "w_hr": args.w_hr, "w_energy": args.w_energy},
              "threads": torch.get_num_threads(), "device": device.type}
+    recipe = {"loss": extra["loss"], "lr": args.lr, "caches": [r["folder"] for r in pool.records],
+              "minutes": args.minutes}
+    if not history or history[-1][1] != recipe:       # a resumed run may change its recipe: keep every one
+        history.append([step, recipe])
+    extra["history"] = history
     batch = args.batch or 8
     extra["batch"] = batch
     model.train()
@@ -296,6 +305,7 @@ def export_release(run_dir: str, out: str, name: str, version: str, description:
         "minutes": round(blob["elapsed"] / 60, 2),
         "machine": machine(extra.get("threads", 1), extra["bf16"], extra.get("device", "cpu")),
         "samples": extra["samples"], "batch": extra["batch"], "lr": extra["lr"], "loss": extra["loss"],
+        "recipes": extra.get("history", []),
         "caches": [{k: r[k] for k in ("folder", "settings", "shards")} for r in extra["caches"]]}]
     lin = {"parent": parent, "stages": stages,
            "cumulative": {"steps": sum(s["steps"] for s in stages), "minutes": round(sum(s["minutes"] for s in stages), 2)}}

@@ -29,6 +29,8 @@ def load_quality():
         label = model.get("name") and f"{model.get('name')} {model.get('version', '')}".strip()
         if label and d.get("status"):
             label += f" ({d['status']})"
+        if label and d.get("prompt") not in (None, "generic"):
+            label += f" prompt {d['prompt']}"
         for group, protocols in d.get("means", {}).items():
             for protocol, methods in protocols.items():
                 for method, stats in methods.items():
@@ -174,6 +176,47 @@ def cpu_speed(name: str):
     return None
 
 
+def realism_section(table, shipped):
+    """Issue 15's targets for every shipped model with realism prompts: realistic protocol, Set5+Set14."""
+    peer = table.get(("set5+set14", "realistic"), {}).get("realesrgan")
+    lines = []
+    for label, d in shipped.items():
+        modes = d.get("prompt_modes", {})
+        realism = [p for p in d["prompts"] if modes.get(p) == "realism"]
+        if not realism or d.get("precision", "float32") != "float32":
+            continue
+        lines += [f"## Realism: {label}, prompts {', '.join(realism)} (issue 15)", "",
+                  "Realistic protocol; band energy / correlation on luma (see bench/RESULTS.md). Fidelity prompts run "
+                  "the fidelity trunk, so they give the fidelity model's output (the table above).", "",
+                  "| set | method | PSNR-Y | energy | corr | NIQE |", "|---|---|---|---|---|---|"]
+        for group in ("set5+set14", "science+astro"):
+            for m in ("bicubic", "realesrgan", label + f" prompt {realism[0]}"):
+                s = table.get((group, "realistic"), {}).get(m)
+                if s and "band_energy" in s:
+                    niqe = f"{s['niqe']:.2f}" if "niqe" in s else ""
+                    lines.append(f"| {group} | {m} | {s['psnr_y']:.2f} | {s['band_energy']:.2f} | "
+                                 f"{s['band_corr']:.3f} | {niqe} |")
+        mine = table.get(("set5+set14", "realistic"), {}).get(label + f" prompt {realism[0]}")
+        if mine and peer and "band_energy" in peer:
+            checks = [("band energy >= 0.7", mine["band_energy"], 0.7),
+                      ("band corr >= x4plus's", mine["band_corr"], peer["band_corr"]),
+                      ("PSNR-Y >= x4plus's", mine["psnr_y"], peer["psnr_y"])]
+            lines += ["", "Targets (Set5+Set14): " + "; ".join(
+                f"{name}: {v:.3f} vs {t:.3f}, {'met' if v >= t else 'missed'}" for name, v, t in checks) + "."]
+        speed = sorted(glob.glob(os.path.join(HERE, "results", f"realism-speed-{d['name']}-{d['version']}.json")))
+        if speed:
+            with open(speed[-1]) as f:
+                sp = json.load(f)
+            for method, r in sp["methods"].items():
+                if "realism" in method and r.get("times_x4plus"):
+                    lines.append(f"- Speed, {method}: {r['times_x4plus']:.1f}x Real-ESRGAN x4plus through whole commands "
+                                 f"in the same run (target 10x: {'met' if r['times_x4plus'] >= 10 else 'missed'}); "
+                                 f"{sp['machine']['cpu']}, {sp['machine']['cpus_available']} CPU(s), "
+                                 f"{sp['machine']['date']} (`bench/results/{os.path.basename(speed[-1])}`).")
+        lines.append("")
+    return lines
+
+
 def models_readme():
     table, _ = load_quality()
     shipped = {}
@@ -215,7 +258,7 @@ def models_readme():
         cells.append(f"{max(shifts):.2f}" if shifts else "")
         cells.append("yes" if m in shipped else "")
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    lines += [""] + java_section() + ablation_section()
+    lines += [""] + realism_section(table, shipped) + java_section() + ablation_section()
     lines += ["## CPU speed (2 cores)", ""]
     for label, d in shipped.items():
         cli = cli_speed(d["name"])

@@ -9,7 +9,8 @@
    shapes, the prompt index and the SHA-256 of the .pt the output came from;
 3. the same for the shipped default model (models/sana-sr-compact-x4, nothing trained): shipped-input.f32
    (1x3x32x48), shipped-output.f32 and shipped.json, whose model path is relative to the repository root.
-   Rerun with --shipped-only whenever the shipped model changes (the Java test checks the SHA-256).
+   Rerun with --shipped-only whenever the shipped model changes (the Java test checks the SHA-256). A model with
+   realism prompts (``prompt_modes``) also gets shipped-realism-*.f32 / shipped-realism.json for its first one.
 """
 import argparse
 import json
@@ -38,6 +39,11 @@ def main():
     ap.add_argument("--shipped-only", action="store_true", help="only the shipped model's fixture")
     args = ap.parse_args()
     write_fixture(REPO / SHIPPED, SHIPPED, "shipped", 32, 48)
+    shipped = json.loads((REPO / SHIPPED / "model.json").read_text())
+    modes = shipped.get("prompt_modes", {})
+    realism = [i for i, p in enumerate(shipped["prompts"]) if modes.get(p) == "realism"]
+    if realism:   # the texture trunk too: the Java side must pass a realism prompt through to it
+        write_fixture(REPO / SHIPPED, SHIPPED, "shipped-realism", 32, 48, float(realism[0]))
     if args.shipped_only:
         return
     torch.manual_seed(0)
@@ -55,8 +61,9 @@ def main():
     shutil.rmtree(run, ignore_errors=True)
 
 
-def write_fixture(folder: Path, model_ref: str, prefix: str, h: int, w: int) -> None:
+def write_fixture(folder: Path, model_ref: str, prefix: str, h: int, w: int, prompt: float = PROMPT) -> None:
     """Input, the TorchScript output of the model folder and their description, under parity/."""
+    PROMPT = prompt  # noqa: N806 (the module default, or a realism prompt)
     desc = json.loads((folder / "model.json").read_text())
     ts = torch.jit.load(str(folder / desc["file"]))
     x = probe_image(h, w, seed=42)

@@ -58,8 +58,28 @@ class ParityTest {
 	 */
 	@Test
 	void shippedModelMatchesPython() throws Exception {
+		checkShipped("shipped.json");
+	}
+
+	/**
+	 * A shipped model with realism prompts runs a second trunk for them: its own fixture (the first realism
+	 * prompt) must exist and match.
+	 */
+	@Test
+	void shippedModelRealismPromptMatchesPython() throws Exception {
+		final JsonObject j = JsonParser.parseString(Files.readString(RESOURCES.resolve("parity").resolve("shipped.json")))
+			.getAsJsonObject();
+		final ModelDescriptor d = ModelDescriptor.read(Paths.get(j.get("model").getAsString()).resolve("model.json"));
+		assumeTrue(d.promptModes().containsValue("realism"), "the shipped model has no realism prompt");
+		assertTrue(Files.exists(RESOURCES.resolve("parity").resolve("shipped-realism.json")),
+			"run /usr/bin/python3 src/test/python/make_parity_fixture.py --shipped-only");
+		final JsonObject r = checkShipped("shipped-realism.json");
+		assertTrue(d.isRealism(r.get("prompt").getAsString()), r.get("prompt").getAsString());
+	}
+
+	private static JsonObject checkShipped(final String fixture) throws Exception {
 		final Path parity = RESOURCES.resolve("parity");
-		final JsonObject j = JsonParser.parseString(Files.readString(parity.resolve("shipped.json"))).getAsJsonObject();
+		final JsonObject j = JsonParser.parseString(Files.readString(parity.resolve(fixture))).getAsJsonObject();
 		final Path modelJson = Paths.get(j.get("model").getAsString()).resolve("model.json");
 		final ModelDescriptor d = ModelDescriptor.read(modelJson);
 		assertEquals(j.get("sha256").getAsString(), d.sha256(), "the shipped model changed after its parity fixture " +
@@ -67,6 +87,7 @@ class ParityTest {
 		final Npy in = Npy.raw(parity.resolve(j.get("input").getAsString()), shape(j, "input_shape"));
 		final Npy out = Npy.raw(parity.resolve(j.get("output").getAsString()), shape(j, "output_shape"));
 		check(modelJson, in, out, Math.round(j.get("prompt_index").getAsFloat()), false);
+		return j;
 	}
 
 	private static int[] shape(final JsonObject j, final String key) {

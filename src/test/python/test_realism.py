@@ -93,7 +93,7 @@ def test_training_moves_only_the_realism_prompts_and_the_release_records_the_pri
         refine.load_release_state(str(out), desc["sha256"], torch.optim.Adam(model.sr.parameters()))
 
 
-def test_the_texture_gain_scales_only_the_realism_residual(tmp_path, cache):
+def test_the_texture_gain_scales_only_the_band_of_the_realism_residual(tmp_path, cache):
     folder, parent = exported_parent(tmp_path)
     run = tmp_path / "run"
     realism.main(["--parent", str(folder), "--run", str(run), "--cache", str(cache), "--max-steps", "2",
@@ -106,10 +106,15 @@ def test_the_texture_gain_scales_only_the_realism_residual(tmp_path, cache):
     x = torch.rand(1, 3, 16, 24)
     up = a.sr.upsample(x)
     pa, pb = outputs(a.sr, x, [PHOTO, GENERIC]), outputs(b.sr, x, [PHOTO, GENERIC])
-    assert torch.allclose(pb[0] - up, 2 * (pa[0] - up), atol=1e-5) and torch.equal(pa[1], pb[1])
+    assert torch.equal(pa[1], pb[1]) and b.preset.sr.texture_gain == 2.0     # fidelity untouched
+    extra = pb[0] - pa[0]
+    assert extra.abs().max() > 1e-4                                            # the texture band grew ...
+    pooled = torch.nn.functional.avg_pool2d(extra, 4)
+    assert pooled.abs().mean() < 0.2 * extra.abs().mean()                      # ... not the block means
+    assert realism.band_energy(pb[0]).item() > realism.band_energy(pa[0]).item()
     pool = realism.CachePool([str(cache)])
     gain, table = realism.calibrate_gain(a, pool, samples=8)
-    assert len(table) == 21 and gain == min(table, key=lambda t: abs(t[1] - 1))[0]
+    assert len(table) == 31 and gain == min(table, key=lambda t: abs(t[1] - 1))[0] and a.sr.texture_gain == 1.0
     assert plain["sha256"] != doubled["sha256"]
 
 

@@ -109,6 +109,10 @@ class SRConfig:
     # against the frozen generative prior; the other prompts run ``trunk`` unchanged, so fidelity mode stays the
     # parent release's output. Both trunks read the same latent path (encoder, prompt-conditioned DiT).
     texture_trunk: bool = False
+    # texture trunk only: its residual's band (the residual minus the bilinear upsampling of its scale x scale
+    # block means: the detail a x scale input cannot hold) is multiplied by this; the block means, which the
+    # measurement constrains, are left as trained (sanasr.train.realism calibrates it on training crops)
+    texture_gain: float = 1.0
 
 
 @dataclass

@@ -138,6 +138,7 @@ class OneStepSR(nn.Module):
         self.residual_lowcut = int(sr.residual_lowcut)
         self.num_prompts = preset.num_prompts
         self.texture: Optional[LRTrunk] = None
+        self.texture_gain = float(sr.texture_gain)
         if sr.texture_trunk:
             if self.trunk is None:
                 raise ValueError("texture_trunk needs the LR-grid trunk (trunk_width > 0)")
@@ -209,9 +210,17 @@ class OneStepSR(nn.Module):
         if bool((g == 0).all()):
             return trunk(image, cond)
         if bool((g == 1).all()):
-            return texture(image, cond)
+            return self.amplified(texture(image, cond))
         pick = g.view(-1, 1, 1, 1) > 0.5
-        return torch.where(pick, texture(image, cond), trunk(image, cond))
+        return torch.where(pick, self.amplified(texture(image, cond)), trunk(image, cond))
+
+    def amplified(self, r: torch.Tensor) -> torch.Tensor:
+        """The texture residual with its band x ``texture_gain`` (SRConfig.texture_gain)."""
+        if self.texture_gain == 1.0:
+            return r
+        low = F.interpolate(F.avg_pool2d(r.float(), self.scale), scale_factor=float(self.scale), mode="bilinear",
+                            align_corners=False).to(r.dtype)
+        return r + (self.texture_gain - 1.0) * (r - low)
 
     def without_low_frequencies(self, r: torch.Tensor) -> torch.Tensor:
         """[N,3,sh,sw] residual minus its low-frequency part (``SRConfig.residual_lowcut``; identity when 0)."""

@@ -261,28 +261,28 @@ def run(args) -> dict:
 
 # ---------------------------------------------------------------- texture gain
 
-def scale_texture(model: SanaSR, gain: float) -> None:
-    """Multiplies the texture trunk's residual by ``gain`` (its last convolution is linear in the residual, and
-    so is the low-frequency cut after it): the output is bicubic + gain x the trained texture residual."""
-    conv = model.sr.texture.to_output
-    with torch.no_grad():
-        conv.weight.mul_(gain)
-        conv.bias.mul_(gain)
+def set_texture_gain(model: SanaSR, gain: float) -> None:
+    """The texture residual's band x ``gain`` (SRConfig.texture_gain; the block means stay as trained)."""
+    model.preset.sr.texture_gain = model.sr.texture_gain = float(gain)
 
 
 @torch.no_grad()
 def calibrate_gain(model: SanaSR, pool: "CachePool", samples: int = 256, seed: int = 1,
-                   gains: Sequence[float] = tuple(1.0 + 0.1 * k for k in range(21))) -> Tuple[float, list]:
+                   gains: Sequence[float] = tuple(1.0 + 0.1 * k for k in range(31))) -> Tuple[float, list]:
     """The gain whose outputs carry as much band energy as the prior's on ``samples`` training crops (the cache,
-    never validation images) -> (gain, [(gain, energy ratio to the prior)])."""
+    never validation images) -> (gain, [(gain, energy ratio to the prior)]). Leaves the model's gain as it was."""
     gen = torch.Generator().manual_seed(seed)
     lr, teacher, _ = pool.sample(samples, gen)
     prompt = torch.full((samples,), float(REALISM_IDS[0]))
     sr = model.sr.eval()
-    base = torch.cat([sr.upsample(lr[i:i + 32]) for i in range(0, samples, 32)])
-    res = torch.cat([sr.residual(lr[i:i + 32], prompt[i:i + 32]) for i in range(0, samples, 32)])
+    before = sr.texture_gain
     e_teacher = band_energy(teacher).mean().item()
-    table = [(g, band_energy((base + g * res).clamp(0, 1)).mean().item() / e_teacher) for g in gains]
+    table = []
+    for g in gains:
+        set_texture_gain(model, g)
+        out = torch.cat([sr(lr[i:i + 32], prompt[i:i + 32]) for i in range(0, samples, 32)])
+        table.append((g, band_energy(out.clamp(0, 1)).mean().item() / e_teacher))
+    set_texture_gain(model, before)
     return min(table, key=lambda t: abs(t[1] - 1.0))[0], table
 
 
@@ -323,12 +323,13 @@ def export_release(run_dir: str, out: str, name: str, version: str, description:
         if texture_gain == "auto":
             pool = CachePool([r["folder"] for r in extra["caches"]])
             gain, table = calibrate_gain(model, pool)
-            stages[-1]["texture_gain"] = {"gain": gain, "calibration": "band energy of the outputs = the prior's, "
-                                          "on 256 cached training crops", "table": [[round(g, 2), round(r, 4)] for g, r in table]}
+            stages[-1]["texture_gain"] = {"gain": round(gain, 2), "calibration": "band energy of the outputs = the "
+                                          "prior's, on 256 cached training crops",
+                                          "table": [[round(g, 2), round(r, 4)] for g, r in table]}
         else:
             gain = float(texture_gain)
             stages[-1]["texture_gain"] = {"gain": gain}
-        scale_texture(model, gain)
+        set_texture_gain(model, round(gain, 2))
     data = ("../shared/data/train (71 photos) and ../shared/data/train-micro (26 fluorescence images) for the "
             "fidelity path; the 71 photos, degraded, with Real-ESRGAN x4plus's outputs on them for the texture trunk")
     desc = E.export(model, out, name, version, description, training, data=data, prior=prior)
@@ -337,7 +338,7 @@ def export_release(run_dir: str, out: str, name: str, version: str, description:
     refine.save_release_state(os.path.join(out, refine.STATE_FILE), desc["sha256"], optim, lin, stage=STAGE)
     if bf16_out:
         variant = C.model_from_blob(blob)
-        variant.load_state_dict(model.state_dict())
+        set_texture_gain(variant, model.sr.texture_gain)
         E.export(variant, bf16_out, name + "-bf16", version, description + " (network in bfloat16)",
                  training, data=data, precision="bfloat16", prior=prior)
         E.link_variant(out, bf16_out)
@@ -357,7 +358,7 @@ def main(argv=None):
     ap.add_argument("--name", default="sana-sr-compact-x4")
     ap.add_argument("--version")
     ap.add_argument("--description", default="")
-    ap.add_argument("--texture-gain", default="1", help="export with the texture residual x G; 'auto': the G whose "
+    ap.add_argument("--texture-gain", default="1", help="export with the texture residual's band x G; 'auto': the G whose "
                     "outputs have the prior's band energy on cached training crops (recorded in the lineage)")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = ap.parse_args(argv)

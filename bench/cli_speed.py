@@ -37,6 +37,12 @@ def cpu_name() -> str:
     return platform.processor()
 
 
+def write_json(path: str, doc: dict) -> None:
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+
+
 def timed(cmd) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -104,9 +110,7 @@ def main(argv=None):
            "small": base, "large": results}
     os.makedirs(a.out, exist_ok=True)
     stem = os.path.join(a.out, f"cli-speed-{name}")
-    with open(stem + ".json", "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    write_json(stem + ".json", doc)
     m = doc["machine"]
     lines = [f"Whole `./sana-sr` runs of {name} {desc.get('version', '')} ({doc['model']['precision']}), "
              f"{m['cpu']}, {m['cores_available']} cores, {m['date']}; median of {a.runs} runs after {a.warmup} "

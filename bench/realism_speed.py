@@ -27,7 +27,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from cli_speed import cpu_name, timed  # noqa: E402
+from cli_speed import cpu_name, timed, write_json  # noqa: E402
 
 
 def commands(model: str, desc: dict, image: str, out: str) -> dict:
@@ -91,9 +91,7 @@ def main(argv=None):
            "model": {k: desc.get(k) for k in ("name", "version", "sha256")}, "runs": a.runs, "methods": rows}
     os.makedirs(a.out, exist_ok=True)
     stem = os.path.join(a.out, f"realism-speed-{desc['name']}-{desc['version']}")
-    with open(stem + ".json", "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    write_json(stem + ".json", doc)
     m = doc["machine"]
     lines = [f"Realism speed, {desc['name']} {desc['version']}: {m['cpu']}, {m['cpus_available']} CPU(s) given, "
              f"{m['date']}; median of {a.runs} alternating runs; output MP/s = {out_mpix:.2f} MP / (big run - 16-px "

@@ -77,13 +77,13 @@ class InteractiveDialogTest {
 		assertTrue(o.contains("MODEL_CHOICES [sana-sr-compact-x4, ") && o.contains("conv-x4") &&
 			o.contains("Other model folder...]"), o);
 		assertTrue(o.contains("PROMPT_CHOICES [default, generic, photo, fluorescence, brightfield, histology, electron, " +
-			"astro]"), o);
+			"astro, realistic, faithful]"), o);
 		// choices, not free text: the default and the installed models, then a way to pick a folder; the
 		// default model's own prompts
 		assertTrue(o.contains("MODEL_CHOICES [sana-sr-compact-x4, ") && o.contains("conv-x4") &&
 			o.contains("Other model folder...]"), o);
 		assertTrue(o.contains("PROMPT_CHOICES [default, generic, photo, fluorescence, brightfield, histology, electron, " +
-			"astro]"), o);
+			"astro, realistic, faithful]"), o);
 
 		// it ran and displayed the result: title, 4x size, pixel size divided by 4 in the input's unit, provenance
 		final double px = DialogHarness.PIXEL_NM / 4;

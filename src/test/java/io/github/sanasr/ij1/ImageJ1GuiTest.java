@@ -63,7 +63,7 @@ class ImageJ1GuiTest {
 			l.contains("sana-sr-compact-x4-bf16") && l.endsWith(", Other model folder...]")), o);
 		assertTrue(o.contains("CHOICE 4 of [2, 3, 4]\n"), o);
 		assertTrue(o.contains("CHOICE default of [default, generic, photo, fluorescence, brightfield, histology, " +
-			"electron, astro]\n"), o);
+			"electron, astro, realistic, faithful]\n"), o);
 		assertTrue(o.contains("OK_CLICKS 1\n"), "one click on OK closes the dialog:\n" + o);
 		assertTrue(o.contains("RESULT cell-SANA-SR-x4 852x1024 images=2"), o);
 		assertTrue(Files.size(out.resolve("dialog.png")) > 1000 && Files.size(out.resolve("result.png")) > 1000);

@@ -527,7 +527,8 @@ public final class Fuzzer {
 	private static final String[] VALUES = { "4", "2", "3", "5", "0", "4.5", "auto", "cpu", "gpu", "tpu", "true", "false",
 		"photo", "[a b]", "[", "[]", "]", "=", "x=y", "NaN", "-1", "1e400", "*.tif;*.png", "tif", "png", "jpg", "ünï cødé",
 		"float32", "bfloat16", "fp16",
-		"/tmp/x", "", "[with space", "0x10", "\u0661" };
+		// an absolute path as an option value (the temporary folder's, not a literal machine path)
+		new java.io.File(System.getProperty("java.io.tmpdir"), "x").getPath(), "", "[with space", "0x10", "\u0661" };
 
 	private FuzzReport.Outcome ij1Macro(final Random r, final String[] what) {
 		final boolean folder = r.nextBoolean();

@@ -158,7 +158,7 @@ def band_corr(x: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
 
 def realism_loss(out, teacher, hr, args) -> torch.Tensor:
     loss = (out - teacher).abs().mean()
-    loss = loss + args.w_low * (F.avg_pool2d(out, 4) - F.avg_pool2d(hr, 4)).abs().mean()
+    loss = loss + args.w_low * refine.block_mean_loss(out, hr, 4)
     loss = loss + args.w_hr * (out - hr).abs().mean()
     if args.w_energy:
         e_out, e_t = band_energy(out), band_energy(teacher).clamp_min(1e-6)
@@ -167,7 +167,7 @@ def realism_loss(out, teacher, hr, args) -> torch.Tensor:
 
 
 def fidelity_loss(out, hr, args) -> torch.Tensor:
-    return (out - hr).abs().mean() + args.w_low * (F.avg_pool2d(out, 4) - F.avg_pool2d(hr, 4)).abs().mean()
+    return (out - hr).abs().mean() + args.w_low * refine.block_mean_loss(out, hr, 4)
 
 
 # ---------------------------------------------------------------- training
@@ -294,13 +294,14 @@ def export_release(run_dir: str, out: str, name: str, version: str, description:
     training-state.pt with the texture trunk's Adam moments; optionally the bf16 variant."""
     from .. import export as E
     from .release import machine, stages_of
-    from ..model_folder import read_descriptor
     blob = C.load_checkpoint(run_dir, STAGE, torch.device("cpu"))
     if blob is None:
         raise SystemExit(f"{run_dir} holds no {STAGE} checkpoint: train first")
     extra = blob["extra"]
     parent = extra["parent"]
-    stages = stages_of(read_descriptor_of(parent, extra)) + [{
+    # the parent's stages as recorded at training time (its lineage; a parent without one: its bare record)
+    stages = stages_of({"version": parent["version"], "training": {"lineage": extra["parent_lineage"]}}
+                       if extra.get("parent_lineage") else {"version": parent["version"], "training": {}}) + [{
         "release": version, "stage": f"{STAGE} ({extra['design']})", "steps": blob["step"],
         "minutes": round(blob["elapsed"] / 60, 2),
         "machine": machine(extra.get("threads", 1), extra["bf16"], extra.get("device", "cpu")),
@@ -345,15 +346,10 @@ def export_release(run_dir: str, out: str, name: str, version: str, description:
     return desc
 
 
-def read_descriptor_of(parent: dict, extra: dict) -> dict:
-    """The parent's descriptor as recorded at training time: its name, version and lineage."""
-    return {"name": parent["name"], "version": parent["version"], "training": {"lineage": extra["parent_lineage"]}} \
-        if extra.get("parent_lineage") else {"name": parent["name"], "version": parent["version"], "training": {}}
-
-
 def main(argv=None):
     ap = add_args(C.base_args(__doc__))
     ap.add_argument("--export", help="after training, write the release to this folder")
+    ap.add_argument("--export-only", action="store_true", help="only export --run's checkpoint (no training step)")
     ap.add_argument("--bf16-out", default="", help="and its bf16 variant to this one")
     ap.add_argument("--name", default="sana-sr-compact-x4")
     ap.add_argument("--version")
@@ -364,7 +360,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.export and not args.version:
         ap.error("--export needs --version")
-    print(run(args), flush=True)
+    if args.export_only and not args.export:
+        ap.error("--export-only needs --export")
+    if not args.export_only:
+        print(run(args), flush=True)
     if args.export:
         desc = export_release(args.run, args.export, args.name, args.version, args.description or
                               f"SANA-SR compact x4 {args.version}: realism or fidelity chosen by the prompt",
